@@ -1,0 +1,168 @@
+package dev.projections.cdcrelay;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.embedded.Connect;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's lifecycle. One supervising thread creates the topics, waits for the slot's lock (standing
+ * by while another relay holds it), then runs Debezium's embedded engine; when the engine stops on an
+ * error (Kafka or PostgreSQL unreachable) it is started again after a back-off, from the last committed
+ * offset, so nothing is lost.
+ */
+public final class CdcRelayApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CdcRelayApp.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final CdcRelayConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
+    private final AtomicReference<EventPublisher> publisher = new AtomicReference<>();
+    private final Thread supervisor;
+    private volatile boolean active;
+
+    private CdcRelayApp(CdcRelayConfig config) {
+        this.config = config;
+        this.supervisor = new Thread(this::supervise, "cdc-relay");
+    }
+
+    public static CdcRelayApp start(CdcRelayConfig config) {
+        CdcRelayApp app = new CdcRelayApp(config);
+        app.supervisor.start();
+        return app;
+    }
+
+    /** Whether this relay holds the slot and streams from it (the others stand by). */
+    public boolean isActive() {
+        return active;
+    }
+
+    /** The sequence of the last event Kafka acknowledged, -1 before the first. */
+    public long lastRelayedSequence() {
+        EventPublisher current = publisher.get();
+        return current == null ? -1 : current.lastSequence();
+    }
+
+    private void supervise() {
+        Duration backoff = Duration.ofSeconds(1);
+        try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofSeconds(2));
+                EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
+                        config.topicReplicationFactor())) {
+            while (stopped.getCount() > 0) {
+                try {
+                    topics.ensure(config.aggregateTypes());
+                    if (!leadership.acquire(stopped)) {
+                        break;
+                    }
+                    active = true;
+                    LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(),
+                            config.publicationName(), config.kafka().bootstrapServers());
+                    long before = lastRelayedSequence();
+                    runEngine(topics);
+                    if (lastRelayedSequence() != before) {
+                        backoff = Duration.ofSeconds(1);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("relay stopped: {}", e.getMessage(), e);
+                } finally {
+                    active = false;
+                }
+                if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                LOG.info("restarting the relay after {} ms", backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("relay stopped");
+    }
+
+    private void runEngine(EventTopicSetup topics) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            EventPublisher current = new EventPublisher(producer, topics);
+            EventPublisher previous = publisher.getAndSet(current);
+            if (previous != null) {
+                current.continueFrom(previous);
+            }
+            DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
+                    .using(config.debeziumProperties())
+                    .notifying(current)
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            failure.set(error != null ? error : new IllegalStateException(message));
+                        }
+                    })
+                    .build();
+            engine.set(running);
+            if (stopped.getCount() == 0) {
+                return;
+            }
+            running.run();
+        } finally {
+            closeEngine();
+        }
+        if (failure.get() != null && stopped.getCount() > 0) {
+            throw new IllegalStateException("the Debezium engine failed: " + rootMessage(failure.get()), failure.get());
+        }
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> producer = new HashMap<>(config.kafka().clientConfig());
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-relay-" + config.slotName());
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        return producer;
+    }
+
+    private void closeEngine() {
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = engine.getAndSet(null);
+        if (running != null) {
+            try {
+                running.close();
+            } catch (Exception e) {
+                LOG.warn("closing the Debezium engine failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? String.valueOf(error.getMessage()) : error.getMessage() + " (" + root.getMessage() + ")";
+    }
+
+    @Override
+    public void close() {
+        stopped.countDown();
+        closeEngine();
+        try {
+            supervisor.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.projections.cdcrelay;
+
+import dev.projections.eventcatalogue.AggregateTypes;
+import dev.projections.eventcatalogue.EventTopics;
+import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.KafkaSettings;
+import dev.projections.settings.Settings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/** The relay's settings, validated at once, and the Debezium engine properties they make. */
+public record CdcRelayConfig(
+        DatabaseSettings database,
+        KafkaSettings kafka,
+        String slotName,
+        String publicationName,
+        String offsetsTopic,
+        int topicPartitions,
+        short topicReplicationFactor,
+        List<String> aggregateTypes,
+        int maxBatchSize,
+        Duration pollInterval,
+        Duration offsetFlushInterval) {
+
+    public static final String SLOT_NAME = "relay-slot-name";
+    public static final String PUBLICATION = "relay-publication";
+    public static final String OFFSETS_TOPIC = "relay-offsets-topic";
+    public static final String TOPIC_PARTITIONS = "topic-partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic-replication-factor";
+    public static final String AGGREGATE_TYPES = "aggregate-types";
+    public static final String MAX_BATCH_SIZE = "relay-max-batch-size";
+    public static final String POLL_INTERVAL = "relay-poll-interval";
+    public static final String OFFSET_FLUSH_INTERVAL = "relay-offset-flush-interval";
+
+    private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+
+    public static CdcRelayConfig from(Settings settings, Map<String, String> environment) {
+        String slot = settings.string(SLOT_NAME, "pipeline_relay");
+        if (!SLOT.matcher(slot).matches()) {
+            settings.problem(SLOT_NAME, "is '" + slot + "', must be lower-case letters, digits and _ (at most 63)");
+        }
+        List<String> types = settings.list(AGGREGATE_TYPES, AggregateTypes.ALL);
+        for (String type : types) {
+            if (!EventTopics.AGGREGATE_TYPE.matcher(type).matches()) {
+                settings.problem(AGGREGATE_TYPES, "has '" + type + "', not a lower-case aggregate type name");
+            }
+        }
+        return new CdcRelayConfig(
+                DatabaseSettings.from(settings),
+                KafkaSettings.from(settings, environment),
+                slot,
+                settings.string(PUBLICATION, "pipeline_events"),
+                settings.string(OFFSETS_TOPIC, "pipeline.relay.offsets"),
+                settings.integer(TOPIC_PARTITIONS, 6, 1, 10_000),
+                (short) settings.integer(TOPIC_REPLICATION_FACTOR, -1, -1, 32),
+                types,
+                settings.integer(MAX_BATCH_SIZE, 2048, 1, 100_000),
+                settings.duration(POLL_INTERVAL, Duration.ofMillis(10)),
+                settings.duration(OFFSET_FLUSH_INTERVAL, Duration.ofSeconds(1)));
+    }
+
+    /**
+     * The Debezium Postgres connector on {@code pgoutput}, reading inserts of {@code eventstore.events}
+     * through the publication the migrations created, with offsets kept in a Kafka topic.
+     */
+    public Properties debeziumProperties() {
+        Properties props = new Properties();
+        props.setProperty("name", "pipeline-relay-" + slotName);
+        props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        props.setProperty("plugin.name", "pgoutput");
+        props.setProperty("slot.name", slotName);
+        props.setProperty("publication.name", publicationName);
+        props.setProperty("publication.autocreate.mode", "disabled");
+        props.setProperty("database.hostname", database.host());
+        props.setProperty("database.port", Integer.toString(database.port()));
+        props.setProperty("database.dbname", database.databaseName());
+        props.setProperty("database.user", database.effectiveUser());
+        if (database.effectivePassword() != null) {
+            props.setProperty("database.password", database.effectivePassword());
+        }
+        props.setProperty("topic.prefix", "pipeline");
+        props.setProperty("table.include.list", "eventstore.events");
+        props.setProperty("tombstones.on.delete", "false");
+        // a first start publishes the rows already there, in sequence order, so each aggregate stays in order
+        props.setProperty("snapshot.mode", "initial");
+        props.setProperty("snapshot.select.statement.overrides", "eventstore.events");
+        props.setProperty("snapshot.select.statement.overrides.eventstore.events",
+                "SELECT * FROM eventstore.events ORDER BY sequence");
+        props.setProperty("transforms", "unwrap");
+        props.setProperty("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
+        props.setProperty("transforms.unwrap.delete.tombstone.handling.mode", "drop");
+        // heartbeats let the slot advance while the events table is quiet but the WAL is not
+        props.setProperty("heartbeat.interval.ms", "10000");
+        props.setProperty("max.batch.size", Integer.toString(maxBatchSize));
+        props.setProperty("max.queue.size", Integer.toString(maxBatchSize * 4));
+        props.setProperty("poll.interval.ms", Long.toString(pollInterval.toMillis()));
+        props.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        props.setProperty("offset.storage.topic", offsetsTopic);
+        props.setProperty("offset.storage.partitions", "1");
+        props.setProperty("offset.storage.replication.factor", Short.toString(topicReplicationFactor));
+        props.setProperty("offset.flush.interval.ms", Long.toString(offsetFlushInterval.toMillis()));
+        props.setProperty("offset.flush.timeout.ms", "10000");
+        kafka.clientConfig().forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
+        return props;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.projections.embeddedservices;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * A real PostgreSQL server from the zonky binaries, set up for logical decoding: {@code wal_level=logical}
+ * and a short {@code wal_writer_delay}, since logical decoding only sees what the WAL writer has flushed.
+ * Its data directory is kept between starts when one is given, so local mode resumes where it stopped.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+    public static final String USER = "postgres";
+    public static final String DATABASE = "postgres";
+
+    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+        this.server = server;
+    }
+
+    /**
+     * @param port 0 for a free port
+     * @param dataDirectory kept between starts; {@code null} for a temporary one removed on close
+     */
+    public static EmbeddedPostgres start(int port, Path dataDirectory) {
+        try {
+            Path home = Path.of(System.getProperty("java.io.tmpdir"), "projection-pipeline-postgres-" + System.getProperty("user.name"));
+            Files.createDirectories(home);
+            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    // the binaries unpack into a folder of ours, not the shared temporary directory
+                    .setOverrideWorkingDirectory(home.toFile())
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_wal_senders", "10")
+                    .setServerConfig("max_replication_slots", "10")
+                    .setServerConfig("wal_writer_delay", "10ms")
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("timezone", "UTC");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            if (dataDirectory != null) {
+                Files.createDirectories(dataDirectory);
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            return new EmbeddedPostgres(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE + "?user=" + USER;
+    }
+
+    public DataSource dataSource() {
+        return server.getPostgresDatabase();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

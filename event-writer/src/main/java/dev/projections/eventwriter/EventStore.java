@@ -1,0 +1,200 @@
+package dev.projections.eventwriter;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The only writer of {@code eventstore.events}. An append is atomic and optimistic: it names the version
+ * the caller last saw, and fails with {@link VersionConflictException} when the aggregate has moved on,
+ * including when a concurrent append wins the {@code unique (aggregate_id, event_version)} race.
+ */
+public final class EventStore {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String VERSION_CONSTRAINT = "events_aggregate_version_key";
+
+    private static final String CURRENT_VERSION = """
+            SELECT aggregate_type, max(event_version)
+              FROM eventstore.events
+             WHERE aggregate_id = ?
+             GROUP BY aggregate_type
+            """;
+    private static final String INSERT_PREFIX = """
+            INSERT INTO eventstore.events
+                   (id, aggregate_id, aggregate_type, event_type, event_version, payload, metadata)
+            VALUES
+            """;
+    private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)";
+    private static final String INSERT_RETURNING = " RETURNING id, event_version, sequence";
+    private static final String SELECT_EVENTS = """
+            SELECT id, sequence, aggregate_id, aggregate_type, event_type, event_version, payload::text,
+                   metadata::text, created_at
+              FROM eventstore.events
+            """;
+
+    private static final EventValidator STRUCTURAL = new StructuralValidator();
+
+    private final DataSource dataSource;
+    private final EventValidator validator;
+
+    public EventStore(DataSource dataSource) {
+        this(dataSource, EventValidator.NONE);
+    }
+
+    /** @param validator checks beyond the structural ones, such as the event catalogue's schemas */
+    public EventStore(DataSource dataSource, EventValidator validator) {
+        this.dataSource = dataSource;
+        this.validator = validator;
+    }
+
+    /**
+     * Appends events to an aggregate, atomically.
+     *
+     * @param expectedVersion the aggregate's current version as the caller knows it, 0 for a new aggregate
+     * @throws InvalidEventsException nothing written: the request or a payload is invalid
+     * @throws VersionConflictException nothing written: the aggregate is at another version
+     */
+    public AppendResult append(String aggregateType, UUID aggregateId, int expectedVersion, List<NewEvent> events) {
+        List<Problem> problems = new ArrayList<>(STRUCTURAL.validate(aggregateType, events));
+        if (aggregateId == null) {
+            problems.add(new Problem("aggregateId", "is required"));
+        }
+        if (expectedVersion < 0) {
+            problems.add(new Problem("expectedVersion", "must be 0 or more"));
+        }
+        if (problems.isEmpty()) {
+            problems.addAll(validator.validate(aggregateType, events));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidEventsException(problems);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                AppendResult result = append(connection, aggregateType, aggregateId, expectedVersion, events);
+                connection.commit();
+                return result;
+            } catch (SQLException e) {
+                connection.rollback();
+                if (UNIQUE_VIOLATION.equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains(VERSION_CONSTRAINT)) {
+                    throw new VersionConflictException(aggregateId, expectedVersion, currentVersion(aggregateId));
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new EventStoreException("appending to aggregate " + aggregateId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private AppendResult append(Connection connection, String aggregateType, UUID aggregateId, int expectedVersion,
+            List<NewEvent> events) throws SQLException {
+        int current = 0;
+        try (PreparedStatement statement = connection.prepareStatement(CURRENT_VERSION)) {
+            statement.setObject(1, aggregateId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    String storedType = rows.getString(1);
+                    if (!storedType.equals(aggregateType)) {
+                        throw new InvalidEventsException(List.of(new Problem("aggregateType",
+                                "aggregate " + aggregateId + " is a " + storedType + ", not a " + aggregateType)));
+                    }
+                    current = rows.getInt(2);
+                }
+            }
+        }
+        if (current != expectedVersion) {
+            throw new VersionConflictException(aggregateId, expectedVersion, current);
+        }
+        String sql = INSERT_PREFIX + String.join(",\n", Collections.nCopies(events.size(), INSERT_ROW)) + INSERT_RETURNING;
+        List<AppendResult.Appended> appended = new ArrayList<>(events.size());
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int parameter = 1;
+            for (int i = 0; i < events.size(); i++) {
+                NewEvent event = events.get(i);
+                statement.setObject(parameter++, UUID.randomUUID());
+                statement.setObject(parameter++, aggregateId);
+                statement.setString(parameter++, aggregateType);
+                statement.setString(parameter++, event.eventType());
+                statement.setInt(parameter++, expectedVersion + i + 1);
+                statement.setString(parameter++, EventJson.toText(event.payload()));
+                statement.setString(parameter++, EventJson.toText(event.metadata()));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    appended.add(new AppendResult.Appended(rows.getObject(1, UUID.class), rows.getInt(2), rows.getLong(3)));
+                }
+            }
+        }
+        appended.sort((a, b) -> Integer.compare(a.eventVersion(), b.eventVersion()));
+        return new AppendResult(aggregateType, aggregateId, expectedVersion + events.size(), List.copyOf(appended));
+    }
+
+    /** The aggregate's current version: 0 when it has no events. */
+    public int currentVersion(UUID aggregateId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT coalesce(max(event_version), 0) FROM eventstore.events WHERE aggregate_id = ?")) {
+            statement.setObject(1, aggregateId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new EventStoreException("reading the version of aggregate " + aggregateId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The aggregate's events in version order, with their sequences. */
+    public List<EventEnvelope> load(UUID aggregateId) {
+        return query(SELECT_EVENTS + " WHERE aggregate_id = ? ORDER BY event_version", aggregateId);
+    }
+
+    /**
+     * Events by sequence, after the given one. A sequence is taken at insert and seen at commit, so a
+     * transaction still open may later fill a gap below the last sequence read: this is for reading
+     * what is committed (audits, checks), not for tailing the store, which is the relay's job.
+     */
+    public List<EventEnvelope> readAll(long afterSequence, int limit) {
+        return query(SELECT_EVENTS + " WHERE sequence > ? ORDER BY sequence LIMIT ?", afterSequence, limit);
+    }
+
+    private List<EventEnvelope> query(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            List<EventEnvelope> events = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new EventEnvelope(
+                            rows.getObject(1, UUID.class),
+                            rows.getLong(2),
+                            rows.getObject(3, UUID.class),
+                            rows.getString(4),
+                            rows.getString(5),
+                            rows.getInt(6),
+                            rows.getObject(9, java.time.OffsetDateTime.class).toInstant(),
+                            EventJson.tree(rows.getString(7)),
+                            (ObjectNode) EventJson.tree(rows.getString(8))));
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw new EventStoreException("reading events failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.projections.eventwriter;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The writer service's lifecycle: a connection pool, the event store over it and its HTTP server. */
+public final class EventWriterApp implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final WriterHttpServer http;
+
+    private EventWriterApp(HikariDataSource dataSource, WriterHttpServer http) {
+        this.dataSource = dataSource;
+        this.http = http;
+    }
+
+    public static EventWriterApp start(EventWriterConfig config) {
+        HikariDataSource dataSource = config.database().pool("event-writer", config.poolSize());
+        try {
+            EventStore store = new EventStore(dataSource);
+            WriterHttpServer http = WriterHttpServer.start(store, config.httpHost(), config.httpPort(),
+                    config.maxRequestBytes(), config.httpThreads());
+            return new EventWriterApp(dataSource, http);
+        } catch (IOException e) {
+            dataSource.close();
+            throw new UncheckedIOException("the writer's HTTP server could not listen on " + config.httpHost() + ":"
+                    + config.httpPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        dataSource.close();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.projections.eventwriter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer over HTTP, for producers outside the JVM:
+ * {@code POST /aggregates/{aggregateType}/{aggregateId}/events} appends,
+ * {@code GET} on the same path reads the aggregate's events.
+ */
+public final class WriterHttpServer implements AutoCloseable {
+
+    public static final String CORRELATION_HEADER = "X-Correlation-ID";
+    private static final Logger LOG = LoggerFactory.getLogger(WriterHttpServer.class);
+    private static final Pattern EVENTS_PATH = Pattern.compile("^/aggregates/([^/]+)/([^/]+)/events/?$");
+    private static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final EventStore store;
+    private final int maxRequestBytes;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private WriterHttpServer(EventStore store, int maxRequestBytes, HttpServer server, ExecutorService executor) {
+        this.store = store;
+        this.maxRequestBytes = maxRequestBytes;
+        this.server = server;
+        this.executor = executor;
+    }
+
+    public static WriterHttpServer start(EventStore store, String host, int port, int maxRequestBytes, int threads)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "writer-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        WriterHttpServer writer = new WriterHttpServer(store, maxRequestBytes, server, executor);
+        server.createContext("/aggregates/", writer::handleEvents);
+        server.createContext("/health", exchange -> writer.respond(exchange, 200, EventJson.MAPPER.createObjectNode().put("status", "UP")));
+        server.setExecutor(executor);
+        server.start();
+        return writer;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handleEvents(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher path = EVENTS_PATH.matcher(exchange.getRequestURI().getPath());
+            if (!path.matches()) {
+                respond(exchange, 404, error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"));
+                return;
+            }
+            String aggregateType = path.group(1);
+            String correlationId = correlationId(exchange);
+            exchange.getResponseHeaders().set(CORRELATION_HEADER, correlationId);
+            switch (exchange.getRequestMethod()) {
+                case "POST" -> append(exchange, aggregateType, path.group(2), correlationId);
+                case "GET" -> read(exchange, aggregateType, path.group(2));
+                default -> {
+                    exchange.getResponseHeaders().set("Allow", "GET, POST");
+                    respond(exchange, 405, error("method_not_allowed", "use GET or POST"));
+                }
+            }
+        } catch (EventStoreException e) {
+            LOG.error("event store unavailable: {}", e.getMessage());
+            respond(exchange, 503, error("unavailable", "the event store is unavailable; nothing was written, retry later"));
+        } catch (RuntimeException e) {
+            LOG.error("request failed", e);
+            respond(exchange, 500, error("internal_error", "the request failed; nothing was written"));
+        }
+    }
+
+    private void append(HttpExchange exchange, String aggregateType, String rawAggregateId, String correlationId)
+            throws IOException {
+        byte[] body = readBody(exchange);
+        if (body == null) {
+            respond(exchange, 413, error("payload_too_large", "the request body is larger than " + maxRequestBytes + " bytes"));
+            return;
+        }
+        List<Problem> problems = new ArrayList<>();
+        UUID aggregateId = parseUuid(rawAggregateId, problems);
+        JsonNode request;
+        try {
+            request = EventJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            problems.add(new Problem("body", "is not valid JSON: " + e.getOriginalMessage()));
+            respond(exchange, 400, invalid(problems));
+            return;
+        }
+        if (request == null || !request.isObject()) {
+            problems.add(new Problem("body", "must be a JSON object {\"expectedVersion\": n, \"events\": [...]}"));
+            respond(exchange, 400, invalid(problems));
+            return;
+        }
+        JsonNode expected = request.get("expectedVersion");
+        if (expected == null || !expected.canConvertToInt() || !expected.isIntegralNumber()) {
+            problems.add(new Problem("expectedVersion", "is required: the aggregate's current version, 0 for a new one"));
+        }
+        List<NewEvent> events = parseEvents(request.get("events"), correlationId, problems);
+        if (!problems.isEmpty()) {
+            respond(exchange, 400, invalid(problems));
+            return;
+        }
+        try {
+            AppendResult result = store.append(aggregateType, aggregateId, expected.intValue(), events);
+            ObjectNode response = EventJson.MAPPER.createObjectNode()
+                    .put("aggregateType", result.aggregateType())
+                    .put("aggregateId", result.aggregateId().toString())
+                    .put("version", result.version())
+                    .put("correlationId", correlationId);
+            ArrayNode appended = response.putArray("events");
+            result.events().forEach(event -> appended.addObject()
+                    .put("eventId", event.eventId().toString())
+                    .put("eventVersion", event.eventVersion())
+                    .put("sequence", event.sequence()));
+            exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getPath());
+            respond(exchange, 201, response);
+        } catch (InvalidEventsException e) {
+            respond(exchange, 400, invalid(e.problems()));
+        } catch (VersionConflictException e) {
+            respond(exchange, 409, error("version_conflict", e.getMessage())
+                    .put("aggregateId", e.aggregateId().toString())
+                    .put("expectedVersion", e.expectedVersion())
+                    .put("currentVersion", e.currentVersion()));
+        }
+    }
+
+    private List<NewEvent> parseEvents(JsonNode node, String correlationId, List<Problem> problems) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            problems.add(new Problem("events", "is required: a non-empty array of {eventType, payload, metadata?}"));
+            return List.of();
+        }
+        List<NewEvent> events = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode event = node.get(i);
+            String at = "events[" + i + "]";
+            if (!event.isObject()) {
+                problems.add(new Problem(at, "must be an object {eventType, payload, metadata?}"));
+                continue;
+            }
+            JsonNode type = event.get("eventType");
+            if (type == null || !type.isTextual()) {
+                problems.add(new Problem(at + ".eventType", "is required: a string"));
+            }
+            JsonNode payload = event.get("payload");
+            if (payload == null || !payload.isObject()) {
+                problems.add(new Problem(at + ".payload", "is required: a JSON object"));
+            }
+            JsonNode metadata = event.get("metadata");
+            if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+                problems.add(new Problem(at + ".metadata", "must be a JSON object"));
+                metadata = null;
+            }
+            ObjectNode meta = metadata == null || metadata.isNull() ? EventJson.MAPPER.createObjectNode() : ((ObjectNode) metadata).deepCopy();
+            meta.put(EventEnvelope.CORRELATION_ID, correlationId);
+            events.add(new NewEvent(type == null ? null : type.asText(), payload, meta));
+        }
+        return events;
+    }
+
+    private void read(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        UUID aggregateId = parseUuid(rawAggregateId, problems);
+        if (!problems.isEmpty()) {
+            respond(exchange, 400, invalid(problems));
+            return;
+        }
+        List<EventEnvelope> events = store.load(aggregateId);
+        if (events.isEmpty() || !events.get(0).aggregateType().equals(aggregateType)) {
+            respond(exchange, 404, error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
+            return;
+        }
+        ObjectNode response = EventJson.MAPPER.createObjectNode()
+                .put("aggregateType", aggregateType)
+                .put("aggregateId", aggregateId.toString())
+                .put("version", events.get(events.size() - 1).eventVersion());
+        response.set("events", EventJson.MAPPER.valueToTree(events));
+        respond(exchange, 200, response);
+    }
+
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxRequestBytes) {
+            return null;
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(maxRequestBytes + 1);
+            return body.length > maxRequestBytes ? null : body;
+        }
+    }
+
+    private static UUID parseUuid(String raw, List<Problem> problems) {
+        try {
+            UUID id = UUID.fromString(raw);
+            if (id.toString().equalsIgnoreCase(raw)) {
+                return id;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add(new Problem("aggregateId", "'" + raw + "' is not a UUID"));
+        return null;
+    }
+
+    private static String correlationId(HttpExchange exchange) {
+        String given = exchange.getRequestHeaders().getFirst(CORRELATION_HEADER);
+        return given != null && CORRELATION_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    }
+
+    private static ObjectNode error(String code, String message) {
+        return EventJson.MAPPER.createObjectNode().put("error", code).put("message", message);
+    }
+
+    private static ObjectNode invalid(List<Problem> problems) {
+        ObjectNode body = error("invalid_request", problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in the request; nothing was written");
+        ArrayNode list = body.putArray("problems");
+        problems.forEach(problem -> list.addObject().put("path", problem.path()).put("message", problem.message()));
+        return body;
+    }
+
+    private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = EventJson.toBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,34 @@
+package dev.projections.pipelinecli;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs a started component until the process is told to stop (Ctrl-C, SIGTERM) or the component fails. */
+final class Lifecycle {
+
+    private Lifecycle() {
+    }
+
+    /** @return 0 after a requested stop, 1 when {@code failure} completed first */
+    static int runUntilStopped(AutoCloseable component, CompletableFuture<?> failure) throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                component.close();
+            } catch (Exception e) {
+                System.err.println("stopping failed: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        failure.thenRun(stopped::countDown);
+        stopped.await();
+        if (failure.isDone()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            component.close();
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.projections.pipelinecli;
+
+import dev.projections.settings.InvalidSettingsException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/pipeline}: the one entry point of every component. */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
+        description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
+        subcommands = {LocalCommand.class, MigrateCommand.class, WriterCommand.class, RelayCommand.class,
+                ProjectorCommand.class})
+public final class PipelineCli {
+
+    /** Exit code of a command whose settings are invalid. */
+    static final int INVALID_SETTINGS = 2;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new PipelineCli());
+        commandLine.setExecutionExceptionHandler((error, line, parsed) -> {
+            if (error instanceof InvalidSettingsException invalid) {
+                line.getErr().println(line.getCommandName() + ": " + invalid.getMessage());
+                return INVALID_SETTINGS;
+            }
+            line.getErr().println(line.getCommandName() + ": " + describe(error));
+            return 1;
+        });
+        return commandLine;
+    }
+
+    private static String describe(Throwable error) {
+        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = PipelineCli.class.getPackage().getImplementationVersion();
+            return new String[] {"pipeline " + (version == null ? "development build" : version)};
+        }
+    }
+}

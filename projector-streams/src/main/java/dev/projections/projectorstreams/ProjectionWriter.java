@@ -1,0 +1,144 @@
+package dev.projections.projectorstreams;
+
+import dev.projections.eventcatalogue.EventEnvelope;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies events to one read model, each in its own transaction with the aggregate's position: an event
+ * at or below the position is a duplicate and changes nothing; a newer one advances the position and the
+ * rows together. An event the database refuses for its data is parked, never skipped: it and every later
+ * event of its aggregate wait in {@code readmodel.parked_events}, while other aggregates go on.
+ */
+public final class ProjectionWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionWriter.class);
+
+    private static final String ADVANCE_POSITION = """
+            INSERT INTO readmodel.projection_positions AS p (projection, aggregate_id, version, sequence)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (projection, aggregate_id) DO UPDATE
+               SET version = excluded.version, sequence = excluded.sequence
+             WHERE p.version < excluded.version
+            """;
+    private static final String PARK = """
+            INSERT INTO readmodel.parked_events
+                   (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type,
+                    event_version, error, record_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """;
+
+    private final Projection projection;
+    private final DataSource dataSource;
+
+    public ProjectionWriter(Projection projection, DataSource dataSource) {
+        this.projection = projection;
+        this.dataSource = dataSource;
+    }
+
+    public Projection projection() {
+        return projection;
+    }
+
+    /**
+     * @throws SQLException the database could not be used (down, or a fault that is not the event's):
+     *     nothing was written, the caller retries or stops
+     */
+    public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates) throws SQLException {
+        if (parkedAggregates.contains(event.aggregateId())) {
+            park(origin, event.aggregateId(), event, "an earlier event of aggregate " + event.aggregateId() + " is parked", null);
+            return Outcome.PARKED;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (!advancePosition(connection, event)) {
+                    connection.rollback();
+                    return Outcome.ALREADY_APPLIED;
+                }
+                projection.apply(connection, event);
+                connection.commit();
+                return Outcome.APPLIED;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (!SqlFailures.isCausedByData(e)) {
+                throw e;
+            }
+            parkedAggregates.add(event.aggregateId());
+            park(origin, event.aggregateId(), event, e.getSQLState() + ": " + e.getMessage(), null);
+            return Outcome.PARKED;
+        } catch (IllegalArgumentException e) {
+            // a payload the projection cannot map
+            parkedAggregates.add(event.aggregateId());
+            park(origin, event.aggregateId(), event, e.getMessage(), null);
+            return Outcome.PARKED;
+        }
+    }
+
+    /** Parks a record that is not a readable event at all. */
+    public void parkUnreadable(RecordOrigin origin, UUID aggregateId, String error, String value, Set<UUID> parkedAggregates)
+            throws SQLException {
+        if (aggregateId != null) {
+            parkedAggregates.add(aggregateId);
+        }
+        park(origin, aggregateId, null, error, value);
+    }
+
+    private boolean advancePosition(Connection connection, EventEnvelope event) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(ADVANCE_POSITION)) {
+            statement.setString(1, projection.name());
+            statement.setObject(2, event.aggregateId());
+            statement.setInt(3, event.eventVersion());
+            statement.setLong(4, event.sequence());
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    private void park(RecordOrigin origin, UUID aggregateId, EventEnvelope event, String error, String value)
+            throws SQLException {
+        LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}", event == null ? "an unreadable record" : event.eventType(),
+                aggregateId, event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), error);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(PARK)) {
+            statement.setString(1, projection.name());
+            statement.setString(2, origin.topic());
+            statement.setInt(3, origin.partition());
+            statement.setLong(4, origin.offset());
+            statement.setObject(5, aggregateId);
+            statement.setObject(6, event == null ? null : event.sequence());
+            statement.setString(7, event == null ? null : event.eventType());
+            statement.setObject(8, event == null ? null : event.eventVersion());
+            statement.setString(9, error);
+            statement.setString(10, value != null ? value : event == null ? null : dev.projections.eventcatalogue.EventJson.toText(event));
+            statement.executeUpdate();
+        }
+    }
+
+    /** The aggregates of this read model with parked events, read when a task starts. */
+    public Set<UUID> parkedAggregates() throws SQLException {
+        Set<UUID> parked = new HashSet<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT DISTINCT aggregate_id FROM readmodel.parked_events WHERE projection = ? AND aggregate_id IS NOT NULL")) {
+            statement.setString(1, projection.name());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    parked.add(rows.getObject(1, UUID.class));
+                }
+            }
+        }
+        return parked;
+    }
+}

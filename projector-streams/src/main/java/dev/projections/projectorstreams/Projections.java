@@ -1,0 +1,22 @@
+package dev.projections.projectorstreams;
+
+import dev.projections.projectorstreams.document.DocumentProjection;
+import java.util.List;
+import java.util.Optional;
+
+/** The read models this build can project. */
+public final class Projections {
+
+    public static final List<Projection> ALL = List.of(new DocumentProjection());
+
+    private Projections() {
+    }
+
+    public static Optional<Projection> named(String name) {
+        return ALL.stream().filter(projection -> projection.name().equals(name)).findFirst();
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(Projection::name).toList();
+    }
+}

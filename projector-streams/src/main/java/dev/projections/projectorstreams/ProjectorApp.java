@@ -1,0 +1,132 @@
+package dev.projections.projectorstreams;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.eventcatalogue.EventTopics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A projector's lifecycle: a connection pool, the wait for its topics (the relay creates them), and one
+ * Kafka Streams application. A failure no retry can fix stops the application; {@link #failure()} then
+ * completes so that the command exits non-zero, with the offsets still before the failed event.
+ */
+public final class ProjectorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectorApp.class);
+
+    private final ProjectorConfig config;
+    private final HikariDataSource dataSource;
+    private final ProjectionMetrics metrics = new ProjectionMetrics();
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    private volatile KafkaStreams streams;
+    private volatile boolean closed;
+
+    private ProjectorApp(ProjectorConfig config, HikariDataSource dataSource) {
+        this.config = config;
+        this.dataSource = dataSource;
+    }
+
+    /** Starts the projector; the wait for its topics happens in the background. */
+    public static ProjectorApp start(ProjectorConfig config) {
+        HikariDataSource dataSource = config.database().pool("projector-" + config.projection().name(),
+                config.streamThreads() + 2);
+        ProjectorApp app = new ProjectorApp(config, dataSource);
+        Thread starter = new Thread(app::run, "projector-" + config.projection().name() + "-start");
+        starter.setDaemon(true);
+        starter.start();
+        return app;
+    }
+
+    private void run() {
+        try {
+            awaitTopics();
+            if (closed) {
+                return;
+            }
+            ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
+            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(writer, metrics), config.streamsProperties());
+            started.setUncaughtExceptionHandler(error -> {
+                LOG.error("projector {} stopped: {}", config.projection().name(), error.getMessage(), error);
+                failure.complete(error);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            started.setStateListener((now, before) -> LOG.info("projector {} is {}", config.projection().name(), now));
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                streams = started;
+                started.start();
+            }
+            LOG.info("projector {} started as application {}", config.projection().name(), config.applicationId());
+        } catch (RuntimeException e) {
+            LOG.error("projector {} could not start: {}", config.projection().name(), e.getMessage(), e);
+            failure.complete(e);
+        }
+    }
+
+    private void awaitTopics() {
+        List<String> topics = EventTopics.topicNames(config.projection().aggregateTypes());
+        boolean announced = false;
+        try (Admin admin = Admin.create(config.kafka().clientConfig())) {
+            while (!closed) {
+                try {
+                    Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+                    if (existing.containsAll(topics)) {
+                        return;
+                    }
+                    if (!announced) {
+                        LOG.info("projector {} waits for topics {} (the relay creates them)", config.projection().name(), topics);
+                        announced = true;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warn("projector {} cannot list topics at {}: {}", config.projection().name(),
+                            config.kafka().bootstrapServers(), e.getMessage());
+                }
+                Thread.sleep(Duration.ofSeconds(1).toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String applicationId() {
+        return config.applicationId();
+    }
+
+    public ProjectionMetrics metrics() {
+        return metrics;
+    }
+
+    /** Completes with the error that stopped the projector. */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
+    }
+
+    public boolean isRunning() {
+        KafkaStreams current = streams;
+        return current != null && current.state().isRunningOrRebalancing();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        KafkaStreams current = streams;
+        if (current != null) {
+            current.close(Duration.ofSeconds(30));
+        }
+        dataSource.close();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.projections.projectorstreams;
+
+import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.KafkaSettings;
+import dev.projections.settings.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** A projector's settings, validated at once, and the Kafka Streams properties they make. */
+public record ProjectorConfig(
+        Projection projection,
+        DatabaseSettings database,
+        KafkaSettings kafka,
+        String applicationIdPrefix,
+        int streamThreads,
+        Path stateDirectory,
+        Duration commitInterval) {
+
+    public static final String APPLICATION_ID_PREFIX = "projector-application-id-prefix";
+    public static final String STREAM_THREADS = "projector-threads";
+    public static final String STATE_DIR = "projector-state-dir";
+    public static final String COMMIT_INTERVAL = "projector-commit-interval";
+
+    public static ProjectorConfig from(String readModel, Settings settings, Map<String, String> environment) {
+        Projection projection = Projections.named(readModel).orElse(null);
+        if (projection == null) {
+            settings.problem("read model '" + readModel + "' is unknown; known: " + String.join(", ", Projections.names()));
+        }
+        return new ProjectorConfig(
+                projection,
+                DatabaseSettings.from(settings),
+                KafkaSettings.from(settings, environment),
+                settings.string(APPLICATION_ID_PREFIX, "pipeline-projector-"),
+                settings.integer(STREAM_THREADS, 1, 1, 64),
+                Path.of(settings.string(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "pipeline-projector-state").toString())),
+                settings.duration(COMMIT_INTERVAL, Duration.ofSeconds(1)));
+    }
+
+    /** The Streams application id and so the consumer group: one per read model. */
+    public String applicationId() {
+        return applicationIdPrefix + projection.name();
+    }
+
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        kafka.clientConfig().forEach((key, value) -> props.put(key, value));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+}

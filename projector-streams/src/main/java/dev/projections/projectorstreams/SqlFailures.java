@@ -1,0 +1,32 @@
+package dev.projections.projectorstreams;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.SQLRecoverableException;
+
+/** Sorts database errors into those an event causes, and those of the database itself. */
+final class SqlFailures {
+
+    private SqlFailures() {
+    }
+
+    /** Data exceptions (class 22) and integrity violations (class 23): retrying the event cannot help. */
+    static boolean isCausedByData(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /**
+     * Connection failures (08), rollbacks such as serialization failures and deadlocks (40), lack of
+     * resources (53), an operator's intervention such as a restart (57) and system errors (58): a retry
+     * may succeed once the database is back.
+     */
+    static boolean isTransient(SQLException e) {
+        if (e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                || state.startsWith("57") || state.startsWith("58");
+    }
+}

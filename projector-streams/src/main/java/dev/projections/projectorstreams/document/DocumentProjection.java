@@ -1,0 +1,108 @@
+package dev.projections.projectorstreams.document;
+
+import dev.projections.eventcatalogue.AggregateTypes;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.document.DocumentArchived;
+import dev.projections.eventcatalogue.document.DocumentConverted;
+import dev.projections.eventcatalogue.document.DocumentDeleted;
+import dev.projections.eventcatalogue.document.DocumentUploaded;
+import dev.projections.projectorstreams.Projection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+
+/** {@code readmodel.document_views} and {@code readmodel.document_contents}. */
+public final class DocumentProjection implements Projection {
+
+    private static final String UPLOADED = """
+            INSERT INTO readmodel.document_views
+                   (id, version, title, filename, content_type, size_bytes, uploaded_by, customer_id, status,
+                    uploaded_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'uploaded', ?, ?)
+            ON CONFLICT (id) DO UPDATE
+               SET version = excluded.version, title = excluded.title, filename = excluded.filename,
+                   content_type = excluded.content_type, size_bytes = excluded.size_bytes,
+                   uploaded_by = excluded.uploaded_by, customer_id = excluded.customer_id,
+                   uploaded_at = excluded.uploaded_at, updated_at = excluded.updated_at
+             WHERE document_views.version < excluded.version
+            """;
+    private static final String CONVERTED_VIEW = """
+            UPDATE readmodel.document_views
+               SET version = ?, status = CASE WHEN status = 'archived' THEN status ELSE 'converted' END,
+                   section_count = ?, converted_at = ?, updated_at = ?
+             WHERE id = ? AND version < ?
+            """;
+    private static final String CONVERTED_CONTENT = """
+            INSERT INTO readmodel.document_contents (document_id, markdown_content, sections, metadata, converted_at)
+            VALUES (?, ?, ?::jsonb, ?::jsonb, ?)
+            ON CONFLICT (document_id) DO UPDATE
+               SET markdown_content = excluded.markdown_content, sections = excluded.sections,
+                   metadata = excluded.metadata, converted_at = excluded.converted_at
+            """;
+    private static final String ARCHIVED = """
+            UPDATE readmodel.document_views
+               SET version = ?, status = 'archived', archive_reason = ?, archived_at = ?, updated_at = ?
+             WHERE id = ? AND version < ?
+            """;
+    private static final String DELETED = "DELETE FROM readmodel.document_views WHERE id = ?";
+    private static final String OTHER = """
+            UPDATE readmodel.document_views SET version = ? WHERE id = ? AND version < ?
+            """;
+
+    @Override
+    public String name() {
+        return "document";
+    }
+
+    @Override
+    public List<String> aggregateTypes() {
+        return List.of(AggregateTypes.DOCUMENT);
+    }
+
+    @Override
+    public List<String> tables() {
+        return List.of("readmodel.document_contents", "readmodel.document_views");
+    }
+
+    @Override
+    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+        Timestamp at = Timestamp.from(event.occurredAt());
+        switch (event.eventType()) {
+            case DocumentUploaded.TYPE -> {
+                DocumentUploaded uploaded = EventJson.payload(event, DocumentUploaded.class);
+                execute(connection, UPLOADED, event.aggregateId(), event.eventVersion(), uploaded.title(),
+                        uploaded.filename(), uploaded.contentType(), uploaded.sizeBytes(), uploaded.uploadedBy(),
+                        uploaded.customerId(), at, at);
+            }
+            case DocumentConverted.TYPE -> {
+                DocumentConverted converted = EventJson.payload(event, DocumentConverted.class);
+                int updated = execute(connection, CONVERTED_VIEW, event.eventVersion(), converted.sections().size(), at, at,
+                        event.aggregateId(), event.eventVersion());
+                if (updated == 1) {
+                    execute(connection, CONVERTED_CONTENT, event.aggregateId(), converted.markdownContent(),
+                            EventJson.toText(converted.sections()),
+                            converted.metadata() == null ? "{}" : EventJson.toText(converted.metadata()), at);
+                }
+            }
+            case DocumentArchived.TYPE -> {
+                DocumentArchived archived = EventJson.payload(event, DocumentArchived.class);
+                execute(connection, ARCHIVED, event.eventVersion(), archived.reason(), at, at, event.aggregateId(),
+                        event.eventVersion());
+            }
+            case DocumentDeleted.TYPE -> execute(connection, DELETED, event.aggregateId());
+            default -> execute(connection, OTHER, event.eventVersion(), event.aggregateId(), event.eventVersion());
+        }
+    }
+
+    private static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        }
+    }
+}

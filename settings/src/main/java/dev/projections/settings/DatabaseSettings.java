@@ -1,0 +1,89 @@
+package dev.projections.settings;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Properties;
+
+/**
+ * Where PostgreSQL is: a JDBC URL, and a user and password given beside it or inside it. The password
+ * is kept out of {@link #toString()} and {@link #redactedUrl()}, which are what logs may show.
+ */
+public record DatabaseSettings(String jdbcUrl, String user, String password) {
+
+    public static final String URL = "db-url";
+    public static final String USER = "db-user";
+    public static final String PASSWORD = "db-password";
+
+    public static DatabaseSettings from(Settings settings) {
+        String url = settings.jdbcUrl(URL);
+        String user = settings.optional(USER).orElse(null);
+        String password = settings.secret(PASSWORD).orElse(null);
+        if (url != null) {
+            Properties parsed = org.postgresql.Driver.parseURL(url, new Properties());
+            if (parsed == null) {
+                settings.problem(URL, "is not a JDBC URL the PostgreSQL driver understands");
+            } else if (user == null && parsed.getProperty("user") == null) {
+                settings.problem(USER, "is required (or put user= in " + Settings.describe(URL) + ")");
+            }
+        }
+        return new DatabaseSettings(url, user, password);
+    }
+
+    /** Host, port and database name, as the Debezium connector wants them. */
+    public Properties parsedUrl() {
+        Properties parsed = org.postgresql.Driver.parseURL(jdbcUrl, new Properties());
+        if (user != null) {
+            parsed.setProperty("user", user);
+        }
+        if (password != null) {
+            parsed.setProperty("password", password);
+        }
+        return parsed;
+    }
+
+    public String host() {
+        return parsedUrl().getProperty("PGHOST").split(",")[0];
+    }
+
+    public int port() {
+        return Integer.parseInt(parsedUrl().getProperty("PGPORT", "5432").split(",")[0]);
+    }
+
+    public String databaseName() {
+        return parsedUrl().getProperty("PGDBNAME");
+    }
+
+    public String effectiveUser() {
+        return parsedUrl().getProperty("user");
+    }
+
+    public String effectivePassword() {
+        return parsedUrl().getProperty("password");
+    }
+
+    /** A connection pool; it fails at once, naming the database, when the database cannot be reached. */
+    public HikariDataSource pool(String name, int maximumSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(maximumSize);
+        config.setConnectionTimeout(10_000);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + redactedUrl() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+    }
+
+    public String redactedUrl() {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseSettings[" + redactedUrl() + ", user=" + user + "]";
+    }
+}
