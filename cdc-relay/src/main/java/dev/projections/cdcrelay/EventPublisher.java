@@ -55,10 +55,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         topics.ensure(events.stream().map(EventEnvelope::aggregateType).collect(java.util.stream.Collectors.toSet()));
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         for (EventEnvelope event : events) {
-            ProducerRecord<String, byte[]> message = new ProducerRecord<>(
-                    event.topic(), event.aggregateId().toString(), EventJson.toBytes(event));
-            EventTopics.writeHeaders(message.headers(), event);
-            acks.add(producer.send(message));
+            acks.add(producer.send(toRecord(event)));
         }
         for (int i = 0; i < acks.size(); i++) {
             try {
@@ -79,6 +76,12 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
             published.addAndGet(events.size());
             LOG.debug("published {} events up to sequence {}", events.size(), lastSequence.get());
         }
+    }
+
+    static ProducerRecord<String, byte[]> toRecord(EventEnvelope event) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.aggregateId().toString(), EventJson.toBytes(event));
+        EventTopics.writeHeaders(record.headers(), event);
+        return record;
     }
 
     static EventEnvelope toEnvelope(Struct row) {

@@ -49,6 +49,8 @@ public final class WriterHttpServer implements AutoCloseable {
 
     public static WriterHttpServer start(EventStore store, String host, int port, int maxRequestBytes, int threads)
             throws IOException {
+        // without TCP_NODELAY a keep-alive client waits out delayed ACKs: about 40 ms on every request
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "writer-http");

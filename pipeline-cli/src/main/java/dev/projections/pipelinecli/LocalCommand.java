@@ -31,6 +31,10 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Delete the data directory first")
     boolean fresh;
 
+    @Option(names = "--services-only",
+            description = "Start only PostgreSQL (migrated) and Kafka, to run the components as separate processes against them")
+    boolean servicesOnly;
+
     @Option(names = "--demo", description = "Also write sample documents through the HTTP writer and print progress")
     boolean demo;
 
@@ -43,7 +47,7 @@ final class LocalCommand implements Callable<Integer> {
             deleteRecursively(dataDirectory);
         }
         LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Setup(postgresPort, kafkaPort, httpPort,
-                dataDirectory.toAbsolutePath(), System.getenv()));
+                dataDirectory.toAbsolutePath(), !servicesOnly, System.getenv()));
         try {
             pipeline.awaitReady(Duration.ofMinutes(2));
         } catch (RuntimeException | InterruptedException e) {
@@ -52,7 +56,7 @@ final class LocalCommand implements Callable<Integer> {
         }
         System.out.println(pipeline.readyLine());
         System.out.flush();
-        if (demo) {
+        if (demo && !servicesOnly) {
             Thread demoThread = new Thread(() -> new DemoLoad(pipeline.httpUrl(), pipeline.dataSource(), System.out).run(demoDocuments), "demo");
             demoThread.setDaemon(true);
             demoThread.start();

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -125,7 +126,10 @@ public final class ProjectorApp implements AutoCloseable {
         }
         KafkaStreams current = streams;
         if (current != null) {
-            current.close(Duration.ofSeconds(30));
+            // leaving the group at once lets the other instances take over the partitions (and lets an
+            // operator reset the group's offsets) without waiting for the session to time out
+            current.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
         }
         dataSource.close();
     }

@@ -1,0 +1,144 @@
+package dev.projections.eventwriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.migrations.Migrations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EventStoreIT {
+
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(8);
+    private static EventStore store;
+
+    @BeforeAll
+    static void migrate() {
+        Migrations.migrate(SharedPostgres.get().dataSource());
+        store = new EventStore(SharedPostgres.get().dataSource());
+    }
+
+    @AfterAll
+    static void stop() {
+        THREADS.shutdownNow();
+    }
+
+    @Test
+    void givenNewAggregate_whenThreeEventsAreAppendedAtVersion0_thenTheyGetVersions1To3AndRisingSequences() {
+        UUID id = UUID.randomUUID();
+
+        AppendResult result = store.append("document", id, 0, List.of(uploaded(), event("DocumentConverted"), event("DocumentArchived")));
+
+        assertThat(result.version()).isEqualTo(3);
+        assertThat(result.events()).extracting(AppendResult.Appended::eventVersion).containsExactly(1, 2, 3);
+        assertThat(result.sequences()).isSorted().doesNotHaveDuplicates();
+        List<EventEnvelope> loaded = store.load(id);
+        assertThat(loaded).extracting(EventEnvelope::eventType).containsExactly("DocumentUploaded", "DocumentConverted", "DocumentArchived");
+        assertThat(loaded).extracting(EventEnvelope::sequence).containsExactlyElementsOf(result.sequences());
+        assertThat(loaded.get(0).payload().get("title").asText()).isEqualTo("Spec");
+        assertThat(loaded.get(0).metadata().get("user_id").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    void givenAggregateAtVersion2_whenAppendingWithAStaleVersion_thenAVersionConflictNamesBothAndNothingIsWritten() {
+        UUID id = UUID.randomUUID();
+        store.append("document", id, 0, List.of(uploaded(), event("DocumentConverted")));
+
+        assertThatThrownBy(() -> store.append("document", id, 1, List.of(event("DocumentArchived"))))
+                .isInstanceOfSatisfying(VersionConflictException.class, conflict -> {
+                    assertThat(conflict.expectedVersion()).isEqualTo(1);
+                    assertThat(conflict.currentVersion()).isEqualTo(2);
+                })
+                .hasMessage("aggregate " + id + " is at version 2, not the expected 1");
+        assertThat(store.currentVersion(id)).isEqualTo(2);
+    }
+
+    @Test
+    void givenManyWritersAtTheSameVersion_whenTheyAppendAtOnce_thenExactlyOneWinsAndTheOthersConflict() throws Exception {
+        UUID id = UUID.randomUUID();
+        store.append("document", id, 0, List.of(uploaded()));
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<AppendResult>> attempts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Callable<AppendResult> attempt = () -> {
+                start.await();
+                return store.append("document", id, 1, List.of(event("DocumentConverted")));
+            };
+            attempts.add(THREADS.submit(attempt));
+        }
+        start.countDown();
+
+        int won = 0;
+        int conflicted = 0;
+        for (Future<AppendResult> attempt : attempts) {
+            try {
+                attempt.get();
+                won++;
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(VersionConflictException.class);
+                conflicted++;
+            }
+        }
+        assertThat(won).isEqualTo(1);
+        assertThat(conflicted).isEqualTo(7);
+        assertThat(store.load(id)).extracting(EventEnvelope::eventVersion).containsExactly(1, 2);
+    }
+
+    @Test
+    void givenInvalidEvents_whenAppended_thenEveryProblemIsListedAndNothingIsWritten() {
+        UUID id = UUID.randomUUID();
+        List<NewEvent> events = List.of(new NewEvent("documentUploaded", EventJson.tree("[1]"), null),
+                new NewEvent(null, EventJson.tree("{}"), null));
+
+        assertThatThrownBy(() -> store.append("Document!", id, -1, events))
+                .isInstanceOfSatisfying(InvalidEventsException.class, invalid -> assertThat(invalid.problems())
+                        .extracting(Problem::path)
+                        .containsExactly("aggregateType", "events[0].eventType", "events[0].payload", "events[1].eventType",
+                                "expectedVersion"));
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
+    void givenADocumentAggregate_whenEventsAreAppendedToItAsACustomer_thenTheAppendIsRefused() {
+        UUID id = UUID.randomUUID();
+        store.append("document", id, 0, List.of(uploaded()));
+
+        assertThatThrownBy(() -> store.append("customer", id, 1, List.of(event("CustomerRenamed"))))
+                .isInstanceOf(InvalidEventsException.class)
+                .hasMessageContaining("aggregate " + id + " is a document, not a customer");
+    }
+
+    @Test
+    void givenEventsOfSeveralAggregates_whenReadAllAfterASequence_thenTheyComeInSequenceOrder() {
+        long before = store.append("document", UUID.randomUUID(), 0, List.of(uploaded())).sequences().get(0);
+        store.append("document", UUID.randomUUID(), 0, List.of(uploaded(), event("DocumentConverted")));
+
+        List<EventEnvelope> read = store.readAll(before, 2);
+
+        assertThat(read).hasSize(2);
+        assertThat(read).extracting(EventEnvelope::sequence).isSorted().allMatch(sequence -> sequence > before);
+    }
+
+    static NewEvent uploaded() {
+        return new NewEvent("DocumentUploaded", EventJson.tree("""
+                {"title": "Spec", "filename": "spec.pdf", "contentType": "application/pdf", "sizeBytes": 10, "uploadedBy": "alice"}"""),
+                (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.tree("{\"user_id\": \"alice\"}"));
+    }
+
+    static NewEvent event(String type) {
+        return NewEvent.of(type, EventJson.tree("{}"));
+    }
+}

@@ -1,0 +1,147 @@
+package dev.projections.eventwriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.migrations.Migrations;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class WriterHttpIT {
+
+    private static final String UPLOADED = """
+            {"eventType": "DocumentUploaded", "payload": {"title": "Spec", "filename": "spec.pdf",
+             "contentType": "application/pdf", "sizeBytes": 10, "uploadedBy": "alice"}}""";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static WriterHttpServer server;
+    private static EventStore store;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Migrations.migrate(SharedPostgres.get().dataSource());
+        store = new EventStore(SharedPostgres.get().dataSource());
+        server = WriterHttpServer.start(store, "127.0.0.1", 0, 4096, 4);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void givenNewDocument_whenPosted_then201WithVersionSequencesAndTheCorrelationIdStoredInEachEvent() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + ", {\"eventType\": \"DocumentArchived\", \"payload\": {}}]}",
+                "order-42");
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().firstValue("X-Correlation-ID")).hasValue("order-42");
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("version").asInt()).isEqualTo(2);
+        assertThat(body.get("correlationId").asText()).isEqualTo("order-42");
+        assertThat(body.get("events")).hasSize(2);
+        assertThat(body.get("events").get(1).get("sequence").asLong()).isGreaterThan(body.get("events").get(0).get("sequence").asLong());
+
+        JsonNode read = EventJson.tree(get(id).body());
+        assertThat(read.get("version").asInt()).isEqualTo(2);
+        assertThat(read.get("events").get(0).get("sequence").asLong()).isEqualTo(body.get("events").get(0).get("sequence").asLong());
+        assertThat(read.get("events").get(0).get("metadata").get("correlation_id").asText()).isEqualTo("order-42");
+        assertThat(read.get("events").get(1).get("metadata").get("correlation_id").asText()).isEqualTo("order-42");
+    }
+
+    @Test
+    void givenNoCorrelationHeader_whenPosted_thenOneIsGeneratedStoredAndReturned() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}", null);
+
+        String generated = response.headers().firstValue("X-Correlation-ID").orElseThrow();
+        assertThat(UUID.fromString(generated)).isNotNull();
+        assertThat(store.load(id).get(0).correlationId()).hasValue(generated);
+    }
+
+    @Test
+    void givenStaleExpectedVersion_whenPosted_then409SayingBothVersions() throws Exception {
+        UUID id = UUID.randomUUID();
+        post(id, "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}", null);
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}", null);
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("error").asText()).isEqualTo("version_conflict");
+        assertThat(body.get("expectedVersion").asInt()).isZero();
+        assertThat(body.get("currentVersion").asInt()).isEqualTo(1);
+        assertThat(store.currentVersion(id)).isEqualTo(1);
+    }
+
+    @Test
+    void givenMalformedJson_whenPosted_then400NamingTheProblem() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [", null);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(EventJson.tree(response.body()).get("problems").get(0).get("path").asText()).isEqualTo("body");
+        assertThat(response.body()).contains("is not valid JSON");
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
+    void givenARequestWithSeveralProblems_whenPosted_then400ListingEveryOne() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/aggregates/document/not-a-uuid/events"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"events\": [{\"payload\": 3, \"metadata\": []}]}")));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(EventJson.tree(response.body()).get("problems")).extracting(problem -> problem.get("path").asText())
+                .containsExactly("aggregateId", "expectedVersion", "events[0].eventType", "events[0].payload", "events[0].metadata");
+    }
+
+    @Test
+    void givenABodyOverTheLimit_whenPosted_then413AndNothingWritten() throws Exception {
+        UUID id = UUID.randomUUID();
+        String title = "x".repeat(5000);
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"DocumentUploaded\", \"payload\": {\"title\": \"" + title + "\"}}]}", null);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(EventJson.tree(response.body()).get("error").asText()).isEqualTo("payload_too_large");
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
+    void givenAnUnknownAggregate_whenRead_then404() throws Exception {
+        assertThat(get(UUID.randomUUID()).statusCode()).isEqualTo(404);
+    }
+
+    private static HttpResponse<String> post(UUID id, String body, String correlationId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/aggregates/document/" + id + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (correlationId != null) {
+            request.header("X-Correlation-ID", correlationId);
+        }
+        return send(request);
+    }
+
+    private static HttpResponse<String> get(UUID id) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/aggregates/document/" + id + "/events")).GET());
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+}

@@ -1,0 +1,333 @@
+package dev.projections.pipelinecli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole chain in one JVM, started as local mode starts it: events written over HTTP come out in
+ * {@code readmodel.document_views}, through a relay that can be stopped mid-stream and a projector that
+ * can be rewound to offset 0.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+
+    private static final int EVENTS_PER_DOCUMENT = 10;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ExecutorService CLIENTS = Executors.newFixedThreadPool(8);
+    private static LocalPipeline pipeline;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pipeline = LocalPipeline.start(LocalPipeline.Setup.temporary());
+        pipeline.awaitReady(Duration.ofMinutes(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        CLIENTS.shutdownNow();
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void givenTheRunningPipeline_whenOneEventIsWritten_thenItReachesTheReadModelWithinMilliseconds() throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            UUID id = UUID.randomUUID();
+            post(id, 0, List.of(uploaded(i)), "latency-" + i);
+            long committed = System.nanoTime();
+            while (versionOf(id) < 1) {
+                Thread.sleep(1);
+                assertThat(System.nanoTime() - committed).isLessThan(TimeUnit.SECONDS.toNanos(30));
+            }
+            latencies.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - committed));
+        }
+        Collections.sort(latencies);
+        System.out.printf("e2e latency, writer commit to read-model row, 30 single events: p50 %.1f ms, p90 %.1f ms, max %.1f ms%n",
+                latencies.get(15) / 1000.0, latencies.get(27) / 1000.0, latencies.get(29) / 1000.0);
+    }
+
+    @Test
+    @Order(2)
+    void givenTenThousandEventsOverAThousandDocuments_whenWrittenOverHttp_thenEveryDocumentIsAtItsLastVersion() throws Exception {
+        List<UUID> documents = IntStream.range(0, 1000).mapToObj(i -> UUID.randomUUID()).toList();
+        long started = System.nanoTime();
+
+        writeDocuments(documents);
+        long written = System.nanoTime();
+        awaitAtVersion(documents, EVENTS_PER_DOCUMENT, Duration.ofMinutes(5));
+        long projected = System.nanoTime();
+
+        double seconds = (projected - started) / 1e9;
+        System.out.printf("e2e throughput: %d events over %d documents written in %.1f s, all projected after %.1f s: %.0f events/s%n",
+                documents.size() * EVENTS_PER_DOCUMENT, documents.size(), (written - started) / 1e9, seconds,
+                documents.size() * EVENTS_PER_DOCUMENT / seconds);
+        assertThat(statusesOf(documents)).containsOnly("archived");
+    }
+
+    @Test
+    @Order(3)
+    void givenEventsBeingWritten_whenTheRelayStopsMidStreamAndRestarts_thenNoEventIsLostAndEachAggregateStaysInOrder() throws Exception {
+        List<UUID> documents = IntStream.range(0, 300).mapToObj(i -> UUID.randomUUID()).toList();
+        AtomicInteger done = new AtomicInteger();
+        Future<?> writing = CLIENTS.submit(() -> {
+            for (List<UUID> slice : slices(documents, 30)) {
+                writeDocuments(slice);
+                done.addAndGet(slice.size());
+            }
+            return null;
+        });
+        await().atMost(Duration.ofMinutes(2)).until(() -> done.get() >= 90);
+
+        pipeline.stopRelay();
+        int writtenWhileStopped = done.get();
+        await().atMost(Duration.ofMinutes(2)).until(() -> done.get() >= writtenWhileStopped + 60);
+        pipeline.startRelay();
+        writing.get(5, TimeUnit.MINUTES);
+
+        awaitAtVersion(documents, EVENTS_PER_DOCUMENT, Duration.ofMinutes(5));
+        Map<UUID, List<Integer>> published = publishedVersions(new HashSet<>(documents));
+        assertThat(published).hasSize(documents.size());
+        List<Integer> everyVersion = IntStream.rangeClosed(1, EVENTS_PER_DOCUMENT).boxed().toList();
+        published.forEach((id, versions) -> assertThat(firstSeen(versions)).as("versions of %s in topic order", id)
+                .isEqualTo(everyVersion));
+    }
+
+    @Test
+    @Order(4)
+    void givenAnUpToDateReadModel_whenTheProjectorIsRewoundToOffsetZero_thenEveryRowIsUnchanged() throws Exception {
+        List<String> before = readModelRows();
+        assertThat(before).hasSizeGreaterThan(1000);
+
+        pipeline.stopProjector("document");
+        rewindToEarliest("pipeline-projector-document", "events.document");
+        pipeline.startProjector("document");
+        awaitCaughtUp("pipeline-projector-document", "events.document");
+
+        assertThat(readModelRows()).isEqualTo(before);
+        assertThat(pipeline.projector("document").metrics().applied()).isZero();
+        assertThat(pipeline.projector("document").metrics().alreadyApplied()).isGreaterThanOrEqualTo(13_000);
+    }
+
+    // --- writing ---
+
+    private static void writeDocuments(List<UUID> documents) throws Exception {
+        List<Future<?>> writes = new ArrayList<>();
+        for (List<UUID> slice : slices(documents, Math.max(1, documents.size() / 8))) {
+            writes.add(CLIENTS.submit(() -> {
+                for (UUID id : slice) {
+                    writeDocument(id);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> write : writes) {
+            write.get(10, TimeUnit.MINUTES);
+        }
+    }
+
+    /** Ten events in requests of one to three: uploaded, converted eight times, archived. */
+    private static void writeDocument(UUID id) throws Exception {
+        List<String> events = new ArrayList<>();
+        events.add(uploaded(id.hashCode()));
+        for (int i = 1; i <= 8; i++) {
+            events.add("""
+                    {"eventType": "DocumentConverted", "payload": {"markdownContent": "# Revision %d",
+                     "sections": [{"heading": "Revision %d", "level": 1, "content": "text"}]}}""".formatted(i, i));
+        }
+        events.add("{\"eventType\": \"DocumentArchived\", \"payload\": {\"reason\": \"superseded\"}}");
+        int version = 0;
+        while (version < events.size()) {
+            int count = Math.min(1 + Math.floorMod(id.hashCode() + version, 3), events.size() - version);
+            post(id, version, events.subList(version, version + count), "e2e-" + id);
+            version += count;
+        }
+    }
+
+    private static String uploaded(int seed) {
+        return """
+                {"eventType": "DocumentUploaded", "payload": {"title": "Document %d", "filename": "d%d.pdf",
+                 "contentType": "application/pdf", "sizeBytes": %d, "uploadedBy": "e2e"}}""".formatted(seed, seed, Math.abs(seed));
+    }
+
+    private static void post(UUID id, int expectedVersion, List<String> events, String correlationId) throws Exception {
+        String body = "{\"expectedVersion\": " + expectedVersion + ", \"events\": [" + String.join(",", events) + "]}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/document/" + id + "/events"))
+                .header("Content-Type", "application/json")
+                .header("X-Correlation-ID", correlationId)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static <T> List<List<T>> slices(List<T> items, int size) {
+        List<List<T>> slices = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            slices.add(items.subList(i, Math.min(items.size(), i + size)));
+        }
+        return slices;
+    }
+
+    // --- reading the read model ---
+
+    private static void awaitAtVersion(List<UUID> documents, int version, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> countAtVersion(documents, version) == documents.size());
+    }
+
+    private static int countAtVersion(Collection<UUID> documents, int version) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT count(*) FROM readmodel.document_views WHERE id = ANY (?) AND version = ?")) {
+            statement.setArray(1, connection.createArrayOf("uuid", documents.toArray()));
+            statement.setInt(2, version);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static int versionOf(UUID id) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement("SELECT version FROM readmodel.document_views WHERE id = ?")) {
+            statement.setObject(1, id);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getInt(1) : 0;
+            }
+        }
+    }
+
+    private static Set<String> statusesOf(List<UUID> documents) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT DISTINCT status FROM readmodel.document_views WHERE id = ANY (?)")) {
+            statement.setArray(1, connection.createArrayOf("uuid", documents.toArray()));
+            Set<String> statuses = new HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    statuses.add(rows.getString(1));
+                }
+            }
+            return statuses;
+        }
+    }
+
+    private static List<String> readModelRows() throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = pipeline.dataSource().getConnection()) {
+            for (String sql : List.of("SELECT row_to_json(v)::text FROM readmodel.document_views v ORDER BY id",
+                    "SELECT row_to_json(c)::text FROM readmodel.document_contents c ORDER BY document_id")) {
+                try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        rows.add(result.getString(1));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    // --- reading Kafka ---
+
+    /** Each aggregate's versions in the order its partition holds them, redeliveries included. */
+    private static Map<UUID, List<Integer>> publishedVersions(Set<UUID> aggregates) {
+        Map<UUID, List<Integer>> versions = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", pipeline.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor("events.document").stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    EventEnvelope event = EventJson.envelope(record.value());
+                    assertThat(record.key()).isEqualTo(event.aggregateId().toString());
+                    if (aggregates.contains(event.aggregateId())) {
+                        versions.computeIfAbsent(event.aggregateId(), id -> new ArrayList<>()).add(event.eventVersion());
+                    }
+                }
+            }
+        }
+        return versions;
+    }
+
+    private static List<Integer> firstSeen(List<Integer> versions) {
+        return versions.stream().distinct().collect(Collectors.toList());
+    }
+
+    private static void rewindToEarliest(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", pipeline.bootstrapServers()))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetAndMetadata> earliest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                earliest.put(new TopicPartition(topic, p), new OffsetAndMetadata(0));
+            }
+            // the group must be empty: the stopped projector left it
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                    .until(() -> admin.alterConsumerGroupOffsets(group, earliest).all().get() == null);
+        }
+    }
+
+    private static void awaitCaughtUp(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", pipeline.bootstrapServers()))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> end = admin.listOffsets(latest).all().get().entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset()));
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                return end.entrySet().stream().allMatch(entry -> committed.get(entry.getKey()) != null
+                        && committed.get(entry.getKey()).offset() >= entry.getValue());
+            });
+        }
+    }
+}

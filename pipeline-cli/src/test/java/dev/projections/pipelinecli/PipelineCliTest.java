@@ -1,0 +1,52 @@
+package dev.projections.pipelinecli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class PipelineCliTest {
+
+    @Test
+    void givenARelayWithThreeBadSettings_whenStarted_thenAllThreeArePrintedAndItExitsWith2() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = PipelineCli.commandLine();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("relay", "--db-url", "postgres://localhost/events", "--kafka-bootstrap-servers", "kafka:notaport",
+                "--set", "topic-partitions=-4");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains(
+                "3 invalid settings:",
+                "--db-url (PIPELINE_DB_URL) must be a PostgreSQL JDBC URL",
+                "--kafka-bootstrap-servers (PIPELINE_KAFKA_BOOTSTRAP_SERVERS) has 'kafka:notaport', not a host:port address",
+                "--topic-partitions (PIPELINE_TOPIC_PARTITIONS) is -4, must be between 1 and 10000");
+    }
+
+    @Test
+    void givenAnUnknownReadModel_whenAProjectorIsStarted_thenTheKnownOnesAreNamed() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = PipelineCli.commandLine();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("projector", "invoices", "--db-url", "jdbc:postgresql://localhost/events?user=p",
+                "--kafka-bootstrap-servers", "localhost:9092");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("read model 'invoices' is unknown; known: document");
+    }
+
+    @Test
+    void givenNoCommand_whenRun_thenUsageListsEveryCommand() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = PipelineCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        cli.execute("--help");
+
+        assertThat(out.toString()).contains("local", "migrate", "writer", "relay", "projector");
+    }
+}

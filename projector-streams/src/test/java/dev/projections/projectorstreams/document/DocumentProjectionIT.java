@@ -1,0 +1,225 @@
+package dev.projections.projectorstreams.document;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.migrations.Migrations;
+import dev.projections.projectorstreams.EventFixtures;
+import dev.projections.projectorstreams.Outcome;
+import dev.projections.projectorstreams.ProjectionWriter;
+import dev.projections.projectorstreams.RecordOrigin;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DocumentProjectionIT {
+
+    private static final String UPLOADED = """
+            {"title": "Pump manual", "filename": "pump.pdf", "contentType": "application/pdf", "sizeBytes": 2048,
+             "uploadedBy": "alice", "customerId": "6f1c1f3e-3f0a-4b8e-9a59-2f0b8c1d2e3f"}""";
+    private static final String CONVERTED = """
+            {"markdownContent": "# Pump", "sections": [{"heading": "Pump", "level": 1, "content": "Intro"},
+             {"heading": "Parts", "level": 2}], "metadata": {"pages": 3}}""";
+
+    private static DataSource dataSource;
+    private static ProjectionWriter writer;
+    private final Set<UUID> parked = new HashSet<>();
+    private long offset;
+
+    @BeforeAll
+    static void migrate() {
+        dataSource = SharedPostgres.get().dataSource();
+        Migrations.migrate(dataSource);
+        writer = new ProjectionWriter(new DocumentProjection(), dataSource);
+    }
+
+    @Test
+    void givenNewDocument_whenUploaded_thenViewHoldsItAtVersion1WithTheEventsTime() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        EventEnvelope uploaded = document.next("DocumentUploaded", UPLOADED);
+
+        assertThat(apply(uploaded)).isEqualTo(Outcome.APPLIED);
+
+        assertThat(view(document.aggregateId())).isEqualTo(
+                "1|Pump manual|pump.pdf|application/pdf|2048|alice|6f1c1f3e-3f0a-4b8e-9a59-2f0b8c1d2e3f|uploaded|0|"
+                        + "2026-03-01 09:01:00.123456+00|2026-03-01 09:01:00.123456+00");
+    }
+
+    @Test
+    void givenUploadedDocument_whenConverted_thenStatusConvertedAndContentsStored() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        apply(document.next("DocumentUploaded", UPLOADED));
+
+        apply(document.next("DocumentConverted", CONVERTED));
+
+        assertThat(view(document.aggregateId())).startsWith("2|Pump manual|").contains("|converted|2|");
+        assertThat(query("SELECT markdown_content || '|' || sections::text || '|' || metadata::text FROM readmodel.document_contents WHERE document_id = ?",
+                document.aggregateId())).containsExactly(
+                        "# Pump|[{\"level\": 1, \"content\": \"Intro\", \"heading\": \"Pump\"}, {\"level\": 2, \"content\": null, \"heading\": \"Parts\"}]|{\"pages\": 3}");
+    }
+
+    @Test
+    void givenConvertedDocument_whenArchived_thenStatusArchivedWithReasonAndTime() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        apply(document.next("DocumentUploaded", UPLOADED));
+        apply(document.next("DocumentConverted", CONVERTED));
+
+        apply(document.next("DocumentArchived", "{\"reason\": \"superseded\"}"));
+
+        assertThat(query("SELECT version || '|' || status || '|' || archive_reason || '|' || archived_at FROM readmodel.document_views WHERE id = ?",
+                document.aggregateId())).containsExactly("3|archived|superseded|2026-03-01 09:03:00.123456+00");
+    }
+
+    @Test
+    void givenDocument_whenDeleted_thenNoRowsRemainAndAReplayDoesNotBringItBack() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        List<EventEnvelope> history = List.of(document.next("DocumentUploaded", UPLOADED),
+                document.next("DocumentConverted", CONVERTED), document.next("DocumentDeleted", "{\"reason\": \"GDPR\"}"));
+        for (EventEnvelope event : history) {
+            apply(event);
+        }
+
+        for (EventEnvelope event : history) {
+            assertThat(apply(event)).isEqualTo(Outcome.ALREADY_APPLIED);
+        }
+
+        assertThat(view(document.aggregateId())).isNull();
+        assertThat(query("SELECT document_id::text FROM readmodel.document_contents WHERE document_id = ?", document.aggregateId())).isEmpty();
+        assertThat(query("SELECT version::text FROM readmodel.projection_positions WHERE projection = 'document' AND aggregate_id = ?",
+                document.aggregateId())).containsExactly("3");
+    }
+
+    @Test
+    void givenEventsDeliveredTwice_whenEachIsAppliedAgain_thenRowsAreUnchanged() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        EventEnvelope uploaded = document.next("DocumentUploaded", UPLOADED);
+        EventEnvelope converted = document.next("DocumentConverted", CONVERTED);
+
+        apply(uploaded);
+        apply(uploaded);
+        apply(converted);
+        String once = snapshot(document.aggregateId());
+        assertThat(apply(converted)).isEqualTo(Outcome.ALREADY_APPLIED);
+
+        assertThat(snapshot(document.aggregateId())).isEqualTo(once);
+    }
+
+    @Test
+    void givenUpToDateModel_whenTheWholeHistoryIsReplayed_thenRowsAreUnchanged() throws Exception {
+        List<UUID> ids = new ArrayList<>();
+        List<EventEnvelope> history = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            EventFixtures document = EventFixtures.document();
+            ids.add(document.aggregateId());
+            history.add(document.next("DocumentUploaded", UPLOADED));
+            history.add(document.next("DocumentConverted", CONVERTED));
+            if (i % 3 == 0) {
+                history.add(document.next("DocumentArchived", "{}"));
+            }
+        }
+        for (EventEnvelope event : history) {
+            apply(event);
+        }
+        List<String> before = new ArrayList<>();
+        for (UUID id : ids) {
+            before.add(snapshot(id));
+        }
+
+        for (EventEnvelope event : history) {
+            assertThat(apply(event)).isEqualTo(Outcome.ALREADY_APPLIED);
+        }
+
+        List<String> after = new ArrayList<>();
+        for (UUID id : ids) {
+            after.add(snapshot(id));
+        }
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    void givenRowAtALaterVersion_whenAnOlderEventArrives_thenTheRowDoesNotRegress() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        EventEnvelope uploaded = document.next("DocumentUploaded", UPLOADED);
+        EventEnvelope converted = document.next("DocumentConverted", CONVERTED);
+        EventEnvelope archived = document.next("DocumentArchived", "{}");
+        apply(uploaded);
+        apply(converted);
+        apply(archived);
+        String latest = snapshot(document.aggregateId());
+
+        assertThat(apply(converted)).isEqualTo(Outcome.ALREADY_APPLIED);
+        assertThat(apply(uploaded)).isEqualTo(Outcome.ALREADY_APPLIED);
+
+        assertThat(snapshot(document.aggregateId())).isEqualTo(latest).contains("archived");
+    }
+
+    @Test
+    void givenAnEventTheModelDoesNotUse_whenApplied_thenTheVersionStillAdvances() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        apply(document.next("DocumentUploaded", UPLOADED));
+
+        apply(document.next("SemanticIrExtracted", "{\"formulas\": [], \"definitions\": [], \"tables\": [], \"crossReferences\": []}"));
+
+        assertThat(view(document.aggregateId())).startsWith("2|Pump manual|").contains("|uploaded|");
+    }
+
+    @Test
+    void givenAPayloadTheModelCannotRead_whenApplied_thenItAndItsAggregatesLaterEventsAreParkedWhileOthersGoOn() throws Exception {
+        EventFixtures broken = EventFixtures.document();
+        EventFixtures healthy = EventFixtures.document();
+        apply(broken.next("DocumentUploaded", UPLOADED));
+
+        EventEnvelope unreadable = broken.next("DocumentConverted", "{\"sections\": \"not a list\"}");
+        assertThat(apply(unreadable)).isEqualTo(Outcome.PARKED);
+        assertThat(apply(broken.next("DocumentArchived", "{}"))).isEqualTo(Outcome.PARKED);
+        assertThat(apply(healthy.next("DocumentUploaded", UPLOADED))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(view(broken.aggregateId())).startsWith("1|").contains("|uploaded|");
+        assertThat(query("SELECT event_type || ' v' || event_version FROM readmodel.parked_events WHERE aggregate_id = ? ORDER BY sequence",
+                broken.aggregateId())).containsExactly("DocumentConverted v2", "DocumentArchived v3");
+        assertThat(query("SELECT error FROM readmodel.parked_events WHERE aggregate_id = ? AND event_version = 2", broken.aggregateId()))
+                .singleElement().asString().contains("DocumentConverted payload does not match");
+        assertThat(writer.parkedAggregates()).contains(broken.aggregateId()).doesNotContain(healthy.aggregateId());
+    }
+
+    private Outcome apply(EventEnvelope event) throws SQLException {
+        return writer.apply(event, new RecordOrigin("events.document", 0, offset++), parked);
+    }
+
+    private static String view(UUID id) throws SQLException {
+        List<String> rows = query("""
+                SELECT concat_ws('|', version, title, filename, content_type, size_bytes, uploaded_by, customer_id, status,
+                                 section_count, uploaded_at, updated_at)
+                  FROM readmodel.document_views WHERE id = ?""", id);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Every column of the document's rows, as text. */
+    private static String snapshot(UUID id) throws SQLException {
+        return query("SELECT row_to_json(v)::text FROM readmodel.document_views v WHERE id = ?", id)
+                + " " + query("SELECT row_to_json(c)::text FROM readmodel.document_contents c WHERE document_id = ?", id);
+    }
+
+    private static List<String> query(String sql, Object parameter) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            List<String> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    rows.add(result.getString(1));
+                }
+            }
+            return rows;
+        }
+    }
+}
