@@ -1,6 +1,7 @@
 package dev.projections.eventwriter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.projections.eventcatalogue.EventCatalogue;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import java.sql.Connection;
@@ -47,11 +48,12 @@ public final class EventStore {
     private final DataSource dataSource;
     private final EventValidator validator;
 
+    /** An event store that holds every event to the event catalogue. */
     public EventStore(DataSource dataSource) {
-        this(dataSource, EventValidator.NONE);
+        this(dataSource, new CatalogueValidator(EventCatalogue.CURRENT));
     }
 
-    /** @param validator checks beyond the structural ones, such as the event catalogue's schemas */
+    /** @param validator checks beyond the structural ones; {@link EventValidator#NONE} for none */
     public EventStore(DataSource dataSource, EventValidator validator) {
         this.dataSource = dataSource;
         this.validator = validator;

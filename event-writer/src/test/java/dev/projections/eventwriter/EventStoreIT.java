@@ -40,7 +40,7 @@ class EventStoreIT {
     void givenNewAggregate_whenThreeEventsAreAppendedAtVersion0_thenTheyGetVersions1To3AndRisingSequences() {
         UUID id = UUID.randomUUID();
 
-        AppendResult result = store.append("document", id, 0, List.of(uploaded(), event("DocumentConverted"), event("DocumentArchived")));
+        AppendResult result = store.append("document", id, 0, List.of(uploaded(), converted(), event("DocumentArchived")));
 
         assertThat(result.version()).isEqualTo(3);
         assertThat(result.events()).extracting(AppendResult.Appended::eventVersion).containsExactly(1, 2, 3);
@@ -55,7 +55,7 @@ class EventStoreIT {
     @Test
     void givenAggregateAtVersion2_whenAppendingWithAStaleVersion_thenAVersionConflictNamesBothAndNothingIsWritten() {
         UUID id = UUID.randomUUID();
-        store.append("document", id, 0, List.of(uploaded(), event("DocumentConverted")));
+        store.append("document", id, 0, List.of(uploaded(), converted()));
 
         assertThatThrownBy(() -> store.append("document", id, 1, List.of(event("DocumentArchived"))))
                 .isInstanceOfSatisfying(VersionConflictException.class, conflict -> {
@@ -75,7 +75,7 @@ class EventStoreIT {
         for (int i = 0; i < 8; i++) {
             Callable<AppendResult> attempt = () -> {
                 start.await();
-                return store.append("document", id, 1, List.of(event("DocumentConverted")));
+                return store.append("document", id, 1, List.of(converted()));
             };
             attempts.add(THREADS.submit(attempt));
         }
@@ -116,7 +116,7 @@ class EventStoreIT {
         UUID id = UUID.randomUUID();
         store.append("document", id, 0, List.of(uploaded()));
 
-        assertThatThrownBy(() -> store.append("customer", id, 1, List.of(event("CustomerRenamed"))))
+        assertThatThrownBy(() -> store.append("customer", id, 1, List.of(NewEvent.of("CustomerRenamed", EventJson.tree("{\"name\": \"Acme\"}")))))
                 .isInstanceOf(InvalidEventsException.class)
                 .hasMessageContaining("aggregate " + id + " is a document, not a customer");
     }
@@ -124,7 +124,7 @@ class EventStoreIT {
     @Test
     void givenEventsOfSeveralAggregates_whenReadAllAfterASequence_thenTheyComeInSequenceOrder() {
         long before = store.append("document", UUID.randomUUID(), 0, List.of(uploaded())).sequences().get(0);
-        store.append("document", UUID.randomUUID(), 0, List.of(uploaded(), event("DocumentConverted")));
+        store.append("document", UUID.randomUUID(), 0, List.of(uploaded(), converted()));
 
         List<EventEnvelope> read = store.readAll(before, 2);
 
@@ -136,6 +136,36 @@ class EventStoreIT {
         return new NewEvent("DocumentUploaded", EventJson.tree("""
                 {"title": "Spec", "filename": "spec.pdf", "contentType": "application/pdf", "sizeBytes": 10, "uploadedBy": "alice"}"""),
                 (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.tree("{\"user_id\": \"alice\"}"));
+    }
+
+    @Test
+    void givenPayloadsTheCatalogueRefuses_whenAppended_thenEachProblemNamesItsFieldAndNothingIsWritten() {
+        UUID id = UUID.randomUUID();
+        List<NewEvent> events = List.of(
+                NewEvent.of("DocumentUploaded", EventJson.tree("{\"title\": \"T\", \"filename\": \"t.pdf\", \"contentType\": \"x\", \"sizeBytes\": -1}")),
+                NewEvent.of("DocumentConverted", EventJson.tree("{\"markdownContent\": \"\", \"sections\": [{\"heading\": \"h\", \"level\": 9}]}")),
+                NewEvent.of("DocumentShredded", EventJson.tree("{}")));
+
+        assertThatThrownBy(() -> store.append("document", id, 0, events))
+                .isInstanceOfSatisfying(InvalidEventsException.class, invalid -> assertThat(invalid.problems()).extracting(Problem::toString)
+                        .containsExactly(
+                                "events[0].payload.sizeBytes: must have a minimum value of 0",
+                                "events[0].payload.uploadedBy: is required",
+                                "events[1].payload.sections[0].level: must have a maximum value of 6",
+                                "events[2].eventType: 'DocumentShredded' is not an event of a document; known: DocumentUploaded, "
+                                        + "DocumentConverted, SemanticIrExtracted, DocumentArchived, DocumentDeleted"));
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
+    void givenAnAggregateTypeOutsideTheCatalogue_whenAppended_thenItIsRefused() {
+        assertThatThrownBy(() -> store.append("invoice", UUID.randomUUID(), 0, List.of(event("InvoiceIssued"))))
+                .isInstanceOf(InvalidEventsException.class)
+                .hasMessage("aggregateType: 'invoice' is not an aggregate type of the event catalogue; known: document, customer, conversation");
+    }
+
+    static NewEvent converted() {
+        return NewEvent.of("DocumentConverted", EventJson.tree("{\"markdownContent\": \"# Spec\", \"sections\": []}"));
     }
 
     static NewEvent event(String type) {

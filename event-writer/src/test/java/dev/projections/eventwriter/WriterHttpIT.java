@@ -119,6 +119,28 @@ class WriterHttpIT {
     }
 
     @Test
+    void givenAPayloadMissingAFieldAndAnotherOfTheWrongType_whenPosted_then400NamingBothAndNothingWritten() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"DocumentUploaded\", "
+                + "\"payload\": {\"title\": \"T\", \"filename\": \"t.pdf\", \"contentType\": \"x\", \"sizeBytes\": \"big\"}}]}", null);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode problems = EventJson.tree(response.body()).get("problems");
+        assertThat(problems).extracting(problem -> problem.get("path").asText() + ": " + problem.get("message").asText())
+                .containsExactly("events[0].payload.sizeBytes: string found, integer expected", "events[0].payload.uploadedBy: is required");
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
+    void givenAnUnknownEventType_whenPosted_then400NamingTheKnownOnes() throws Exception {
+        HttpResponse<String> response = post(UUID.randomUUID(), "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"DocumentPrinted\", \"payload\": {}}]}", null);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("'DocumentPrinted' is not an event of a document; known: DocumentUploaded");
+    }
+
+    @Test
     void givenAnUnknownAggregate_whenRead_then404() throws Exception {
         assertThat(get(UUID.randomUUID()).statusCode()).isEqualTo(404);
     }

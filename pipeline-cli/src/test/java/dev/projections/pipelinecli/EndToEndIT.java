@@ -139,6 +139,52 @@ class EndToEndIT {
 
     @Test
     @Order(4)
+    void givenTheDocumentAndCustomerProjectorsStopped_whenTheOthersRunAhead_thenNoEventIsSkippedAndAllAgreeOnceCaughtUp() throws Exception {
+        pipeline.stopProjector("document");
+        pipeline.stopProjector("customer");
+        List<UUID> customers = IntStream.range(0, 10).mapToObj(i -> UUID.randomUUID()).toList();
+        List<UUID> documents = IntStream.range(0, 50).mapToObj(i -> UUID.randomUUID()).toList();
+        List<UUID> conversations = IntStream.range(0, 20).mapToObj(i -> UUID.randomUUID()).toList();
+        for (UUID customer : customers) {
+            String code = "X-" + customer.toString().substring(0, 8);
+            post("customer", customer, 0, List.of("{\"eventType\": \"CustomerRegistered\", \"payload\": {\"code\": \"" + code
+                    + "\", \"name\": \"Customer " + code + "\"}}"), "cross-" + customer);
+        }
+        for (int i = 0; i < documents.size(); i++) {
+            post("document", documents.get(i), 0, List.of(uploaded(i).replace("\"uploadedBy\": \"e2e\"",
+                    "\"uploadedBy\": \"e2e\", \"customerId\": \"" + customers.get(i % customers.size()) + "\""),
+                    "{\"eventType\": \"SemanticIrExtracted\", \"payload\": {\"formulas\": [{\"name\": \"f\", \"expression\": \"x\", "
+                            + "\"variables\": {}}], \"definitions\": [], \"tables\": [], \"crossReferences\": []}}"), "cross-" + i);
+        }
+        for (int i = 0; i < conversations.size(); i++) {
+            post("conversation", conversations.get(i), 0, List.of(
+                    "{\"eventType\": \"ConversationStarted\", \"payload\": {\"customerId\": \"" + customers.get(i % customers.size())
+                            + "\", \"userId\": \"u\"}}",
+                    "{\"eventType\": \"MessagePosted\", \"payload\": {\"role\": \"user\", \"content\": \"hello\"}}"), "cross-c" + i);
+        }
+
+        await().atMost(Duration.ofMinutes(2)).until(() -> countAtVersion("readmodel.semantic_ir_documents", documents, 2) == documents.size()
+                && countAtVersion("readmodel.conversation_threads", conversations, 2) == conversations.size());
+        assertThat(countAtVersion("readmodel.document_views", documents, 1)).isZero();
+        assertThat(countAtVersion("readmodel.customers", customers, 1)).isZero();
+
+        pipeline.startProjector("document");
+        pipeline.startProjector("customer");
+        await().atMost(Duration.ofMinutes(2)).until(() -> countAtVersion("readmodel.document_views", documents, 2) == documents.size()
+                && countAtVersion("readmodel.customers", customers, 1) == customers.size());
+        assertThat(single("""
+                SELECT count(*) FROM readmodel.conversation_threads t
+                 WHERE t.id = ANY (?) AND NOT EXISTS (SELECT 1 FROM readmodel.customers c WHERE c.id = t.customer_id)""", conversations))
+                .isZero();
+        assertThat(single("""
+                SELECT count(*) FROM readmodel.document_views d JOIN readmodel.semantic_ir_documents s USING (id)
+                 WHERE d.id = ANY (?) AND d.version = s.version AND EXISTS (SELECT 1 FROM readmodel.customers c WHERE c.id = d.customer_id)""",
+                documents)).isEqualTo(documents.size());
+        assertThat(single("SELECT count(*) FROM readmodel.parked_events WHERE aggregate_id = ANY (?)", documents)).isZero();
+    }
+
+    @Test
+    @Order(5)
     void givenAnUpToDateReadModel_whenTheProjectorIsRewoundToOffsetZero_thenEveryRowIsUnchanged() throws Exception {
         List<String> before = readModelRows();
         assertThat(before).hasSizeGreaterThan(1000);
@@ -195,8 +241,13 @@ class EndToEndIT {
     }
 
     private static void post(UUID id, int expectedVersion, List<String> events, String correlationId) throws Exception {
+        post("document", id, expectedVersion, events, correlationId);
+    }
+
+    private static void post(String aggregateType, UUID id, int expectedVersion, List<String> events, String correlationId) throws Exception {
         String body = "{\"expectedVersion\": " + expectedVersion + ", \"events\": [" + String.join(",", events) + "]}";
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/document/" + id + "/events"))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                        URI.create(pipeline.httpUrl() + "/aggregates/" + aggregateType + "/" + id + "/events"))
                 .header("Content-Type", "application/json")
                 .header("X-Correlation-ID", correlationId)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -219,11 +270,16 @@ class EndToEndIT {
     }
 
     private static int countAtVersion(Collection<UUID> documents, int version) throws SQLException {
-        try (Connection connection = pipeline.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT count(*) FROM readmodel.document_views WHERE id = ANY (?) AND version = ?")) {
-            statement.setArray(1, connection.createArrayOf("uuid", documents.toArray()));
-            statement.setInt(2, version);
+        return countAtVersion("readmodel.document_views", documents, version);
+    }
+
+    private static int countAtVersion(String table, Collection<UUID> ids, int version) throws SQLException {
+        return single("SELECT count(*) FROM " + table + " WHERE id = ANY (?) AND version = " + version, ids);
+    }
+
+    private static int single(String sql, Collection<UUID> ids) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getInt(1);

@@ -1,5 +1,9 @@
 package dev.projections.projectorstreams.document;
 
+import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.SqlStatements.execute;
+import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+
 import dev.projections.eventcatalogue.AggregateTypes;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
@@ -9,10 +13,10 @@ import dev.projections.eventcatalogue.document.DocumentDeleted;
 import dev.projections.eventcatalogue.document.DocumentUploaded;
 import dev.projections.projectorstreams.Projection;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+
 
 /** {@code readmodel.document_views} and {@code readmodel.document_contents}. */
 public final class DocumentProjection implements Projection {
@@ -48,9 +52,6 @@ public final class DocumentProjection implements Projection {
              WHERE id = ? AND version < ?
             """;
     private static final String DELETED = "DELETE FROM readmodel.document_views WHERE id = ?";
-    private static final String OTHER = """
-            UPDATE readmodel.document_views SET version = ? WHERE id = ? AND version < ?
-            """;
 
     @Override
     public String name() {
@@ -69,7 +70,7 @@ public final class DocumentProjection implements Projection {
 
     @Override
     public void apply(Connection connection, EventEnvelope event) throws SQLException {
-        Timestamp at = Timestamp.from(event.occurredAt());
+        Timestamp at = occurredAt(event);
         switch (event.eventType()) {
             case DocumentUploaded.TYPE -> {
                 DocumentUploaded uploaded = EventJson.payload(event, DocumentUploaded.class);
@@ -93,16 +94,7 @@ public final class DocumentProjection implements Projection {
                         event.eventVersion());
             }
             case DocumentDeleted.TYPE -> execute(connection, DELETED, event.aggregateId());
-            default -> execute(connection, OTHER, event.eventVersion(), event.aggregateId(), event.eventVersion());
-        }
-    }
-
-    private static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            return statement.executeUpdate();
+            default -> advanceVersion(connection, "readmodel.document_views", event);
         }
     }
 }

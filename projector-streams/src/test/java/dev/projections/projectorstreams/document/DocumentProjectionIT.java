@@ -2,23 +2,14 @@ package dev.projections.projectorstreams.document;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
-import dev.projections.migrations.Migrations;
 import dev.projections.projectorstreams.EventFixtures;
 import dev.projections.projectorstreams.Outcome;
-import dev.projections.projectorstreams.ProjectionWriter;
-import dev.projections.projectorstreams.RecordOrigin;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.projections.projectorstreams.ProjectionFixture;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,16 +22,11 @@ class DocumentProjectionIT {
             {"markdownContent": "# Pump", "sections": [{"heading": "Pump", "level": 1, "content": "Intro"},
              {"heading": "Parts", "level": 2}], "metadata": {"pages": 3}}""";
 
-    private static DataSource dataSource;
-    private static ProjectionWriter writer;
-    private final Set<UUID> parked = new HashSet<>();
-    private long offset;
+    private static ProjectionFixture fixture;
 
     @BeforeAll
     static void migrate() {
-        dataSource = SharedPostgres.get().dataSource();
-        Migrations.migrate(dataSource);
-        writer = new ProjectionWriter(new DocumentProjection(), dataSource);
+        fixture = new ProjectionFixture(new DocumentProjection());
     }
 
     @Test
@@ -189,11 +175,11 @@ class DocumentProjectionIT {
                 broken.aggregateId())).containsExactly("DocumentConverted v2", "DocumentArchived v3");
         assertThat(query("SELECT error FROM readmodel.parked_events WHERE aggregate_id = ? AND event_version = 2", broken.aggregateId()))
                 .singleElement().asString().contains("DocumentConverted payload does not match");
-        assertThat(writer.parkedAggregates()).contains(broken.aggregateId()).doesNotContain(healthy.aggregateId());
+        assertThat(fixture.writer().parkedAggregates()).contains(broken.aggregateId()).doesNotContain(healthy.aggregateId());
     }
 
-    private Outcome apply(EventEnvelope event) throws SQLException {
-        return writer.apply(event, new RecordOrigin("events.document", 0, offset++), parked);
+    private static Outcome apply(EventEnvelope event) throws SQLException {
+        return fixture.apply(event);
     }
 
     private static String view(UUID id) throws SQLException {
@@ -204,22 +190,11 @@ class DocumentProjectionIT {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Every column of the document's rows, as text. */
     private static String snapshot(UUID id) throws SQLException {
-        return query("SELECT row_to_json(v)::text FROM readmodel.document_views v WHERE id = ?", id)
-                + " " + query("SELECT row_to_json(c)::text FROM readmodel.document_contents c WHERE document_id = ?", id);
+        return fixture.snapshot(id, "readmodel.document_views:id", "readmodel.document_contents:document_id");
     }
 
     private static List<String> query(String sql, Object parameter) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, parameter);
-            List<String> rows = new ArrayList<>();
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    rows.add(result.getString(1));
-                }
-            }
-            return rows;
-        }
+        return fixture.query(sql, parameter);
     }
 }

@@ -1,0 +1,6 @@
+package dev.projections.eventcatalogue.conversation;
+
+public record ConversationClosed() {
+
+    public static final String TYPE = "ConversationClosed";
+}

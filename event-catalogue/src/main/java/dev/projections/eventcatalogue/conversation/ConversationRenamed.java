@@ -1,0 +1,6 @@
+package dev.projections.eventcatalogue.conversation;
+
+public record ConversationRenamed(String title) {
+
+    public static final String TYPE = "ConversationRenamed";
+}

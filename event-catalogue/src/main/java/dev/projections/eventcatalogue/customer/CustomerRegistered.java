@@ -1,0 +1,6 @@
+package dev.projections.eventcatalogue.customer;
+
+public record CustomerRegistered(String code, String name) {
+
+    public static final String TYPE = "CustomerRegistered";
+}

@@ -1,0 +1,64 @@
+package dev.projections.projectorstreams.customer;
+
+import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.SqlStatements.execute;
+import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+
+import dev.projections.eventcatalogue.AggregateTypes;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.customer.CustomerRegistered;
+import dev.projections.eventcatalogue.customer.CustomerRenamed;
+import dev.projections.projectorstreams.Projection;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+
+/** {@code readmodel.customers}; a code or name already taken by another customer parks the event. */
+public final class CustomerProjection implements Projection {
+
+    private static final String CUSTOMERS = "readmodel.customers";
+    private static final String REGISTERED = """
+            INSERT INTO readmodel.customers AS c (id, version, code, name, registered_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE
+               SET version = excluded.version, code = excluded.code, name = excluded.name,
+                   registered_at = excluded.registered_at, updated_at = excluded.updated_at
+             WHERE c.version < excluded.version
+            """;
+    private static final String RENAMED = """
+            UPDATE readmodel.customers SET version = ?, name = ?, updated_at = ? WHERE id = ? AND version < ?
+            """;
+
+    @Override
+    public String name() {
+        return "customer";
+    }
+
+    @Override
+    public List<String> aggregateTypes() {
+        return List.of(AggregateTypes.CUSTOMER);
+    }
+
+    @Override
+    public List<String> tables() {
+        return List.of(CUSTOMERS);
+    }
+
+    @Override
+    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+        Timestamp at = occurredAt(event);
+        switch (event.eventType()) {
+            case CustomerRegistered.TYPE -> {
+                CustomerRegistered registered = EventJson.payload(event, CustomerRegistered.class);
+                execute(connection, REGISTERED, event.aggregateId(), event.eventVersion(), registered.code(), registered.name(), at, at);
+            }
+            case CustomerRenamed.TYPE -> {
+                CustomerRenamed renamed = EventJson.payload(event, CustomerRenamed.class);
+                execute(connection, RENAMED, event.eventVersion(), renamed.name(), at, event.aggregateId(), event.eventVersion());
+            }
+            default -> advanceVersion(connection, CUSTOMERS, event);
+        }
+    }
+}

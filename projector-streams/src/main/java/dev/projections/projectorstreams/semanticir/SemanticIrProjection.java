@@ -1,0 +1,128 @@
+package dev.projections.projectorstreams.semanticir;
+
+import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.SqlStatements.execute;
+import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+
+import dev.projections.eventcatalogue.AggregateTypes;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.document.DocumentDeleted;
+import dev.projections.eventcatalogue.document.DocumentUploaded;
+import dev.projections.eventcatalogue.document.SemanticIrExtracted;
+import dev.projections.projectorstreams.Projection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+
+/**
+ * {@code readmodel.semantic_ir}: one row per formula, definition, table and cross-reference of a document's
+ * last extraction, under {@code readmodel.semantic_ir_documents}. It reads the document topic on its own,
+ * so it may run ahead of (or behind) the document read model.
+ */
+public final class SemanticIrProjection implements Projection {
+
+    private static final String DOCUMENTS = "readmodel.semantic_ir_documents";
+    private static final String UPLOADED = """
+            INSERT INTO readmodel.semantic_ir_documents AS d (id, version, updated_at)
+            VALUES (?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at
+             WHERE d.version < excluded.version
+            """;
+    private static final String EXTRACTED = """
+            INSERT INTO readmodel.semantic_ir_documents AS d (id, version, item_count, extracted_at, updated_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE
+               SET version = excluded.version, item_count = excluded.item_count, extracted_at = excluded.extracted_at,
+                   updated_at = excluded.updated_at
+             WHERE d.version < excluded.version
+            """;
+    private static final String DELETE_ITEMS = "DELETE FROM readmodel.semantic_ir WHERE document_id = ?";
+    private static final String INSERT_ITEM = """
+            INSERT INTO readmodel.semantic_ir
+                   (document_id, ir_type, position, name, expression, variables, term, definition, context, table_data,
+                    row_count, column_count, target, reference_type, location, version, extracted_at)
+            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+            """;
+    private static final String DELETE_DOCUMENT = "DELETE FROM readmodel.semantic_ir_documents WHERE id = ?";
+
+    @Override
+    public String name() {
+        return "semantic-ir";
+    }
+
+    @Override
+    public List<String> aggregateTypes() {
+        return List.of(AggregateTypes.DOCUMENT);
+    }
+
+    @Override
+    public List<String> tables() {
+        return List.of("readmodel.semantic_ir", DOCUMENTS);
+    }
+
+    @Override
+    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+        Timestamp at = occurredAt(event);
+        switch (event.eventType()) {
+            case DocumentUploaded.TYPE -> execute(connection, UPLOADED, event.aggregateId(), event.eventVersion(), at);
+            case SemanticIrExtracted.TYPE -> {
+                SemanticIrExtracted extracted = EventJson.payload(event, SemanticIrExtracted.class);
+                int items = extracted.formulas().size() + extracted.definitions().size() + extracted.tables().size()
+                        + extracted.crossReferences().size();
+                execute(connection, EXTRACTED, event.aggregateId(), event.eventVersion(), items, at, at);
+                execute(connection, DELETE_ITEMS, event.aggregateId());
+                insertItems(connection, event, extracted, at);
+            }
+            case DocumentDeleted.TYPE -> execute(connection, DELETE_DOCUMENT, event.aggregateId());
+            default -> advanceVersion(connection, DOCUMENTS, event);
+        }
+    }
+
+    private static void insertItems(Connection connection, EventEnvelope event, SemanticIrExtracted extracted, Timestamp at)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM)) {
+            int position = 0;
+            for (SemanticIrExtracted.Formula formula : extracted.formulas()) {
+                add(insert, event, at, "formula", position++, formula.name(), formula.expression(), json(formula.variables()),
+                        null, null, null, null, null, null, null, null, null);
+            }
+            position = 0;
+            for (SemanticIrExtracted.Definition definition : extracted.definitions()) {
+                add(insert, event, at, "definition", position++, definition.term(), null, null, definition.term(),
+                        definition.definition(), definition.context(), null, null, null, null, null, null);
+            }
+            position = 0;
+            for (SemanticIrExtracted.Table table : extracted.tables()) {
+                add(insert, event, at, "table", position++, table.name(), null, null, null, null, null, json(table.tableData()),
+                        table.rowCount(), table.columnCount(), null, null, null);
+            }
+            position = 0;
+            for (SemanticIrExtracted.CrossReference reference : extracted.crossReferences()) {
+                add(insert, event, at, "cross_reference", position++, reference.target(), null, null, null, null, null, null,
+                        null, null, reference.target(), reference.referenceType(), reference.location());
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void add(PreparedStatement insert, EventEnvelope event, Timestamp at, String irType, int position,
+            Object... columns) throws SQLException {
+        int parameter = 1;
+        insert.setObject(parameter++, event.aggregateId());
+        insert.setString(parameter++, irType);
+        insert.setInt(parameter++, position);
+        for (Object column : columns) {
+            insert.setObject(parameter++, column);
+        }
+        insert.setInt(parameter++, event.eventVersion());
+        insert.setTimestamp(parameter, at);
+        insert.addBatch();
+    }
+
+    private static String json(Object value) {
+        return value == null ? null : EventJson.toText(value);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.projections.projectorstreams;
+
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.migrations.Migrations;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** A projection applied as its projector applies it, against the shared test PostgreSQL. */
+public final class ProjectionFixture {
+
+    private final DataSource dataSource;
+    private final ProjectionWriter writer;
+    private final Set<UUID> parked = new HashSet<>();
+    private long offset;
+
+    public ProjectionFixture(Projection projection) {
+        this.dataSource = SharedPostgres.get().dataSource();
+        Migrations.migrate(dataSource);
+        this.writer = new ProjectionWriter(projection, dataSource);
+    }
+
+    public Outcome apply(EventEnvelope event) throws SQLException {
+        return writer.apply(event, new RecordOrigin(event.topic(), 0, offset++), parked);
+    }
+
+    public void applyAll(List<EventEnvelope> events) throws SQLException {
+        for (EventEnvelope event : events) {
+            apply(event);
+        }
+    }
+
+    public ProjectionWriter writer() {
+        return writer;
+    }
+
+    /** The first column of each row the query returns, as text. */
+    public List<String> query(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            List<String> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    rows.add(result.getString(1));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Every column of every row the queries find for one aggregate, as JSON text. */
+    public String snapshot(UUID aggregateId, String... tablesAndKeys) throws SQLException {
+        StringBuilder text = new StringBuilder();
+        for (String tableAndKey : tablesAndKeys) {
+            String[] parts = tableAndKey.split(":");
+            text.append(query("SELECT row_to_json(t)::text FROM " + parts[0] + " t WHERE " + parts[1] + " = ? ORDER BY row_to_json(t)::text",
+                    aggregateId)).append('\n');
+        }
+        return text.toString();
+    }
+}
