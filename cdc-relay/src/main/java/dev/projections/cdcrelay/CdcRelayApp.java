@@ -1,5 +1,7 @@
 package dev.projections.cdcrelay;
 
+import dev.projections.monitoring.Health;
+import dev.projections.monitoring.Monitoring;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.embedded.Connect;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,19 +34,50 @@ public final class CdcRelayApp implements AutoCloseable {
     private final CdcRelayConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
-    private final AtomicReference<EventPublisher> publisher = new AtomicReference<>();
     private final Thread supervisor;
+    private final RelayMetrics metrics;
+    private final SlotMonitor slotMonitor;
+    private final Admin admin;
+    private final Monitoring monitoring;
     private volatile boolean active;
+    private volatile boolean standingBy;
+    private volatile String lastError;
 
-    private CdcRelayApp(CdcRelayConfig config) {
+    private CdcRelayApp(CdcRelayConfig config, Monitoring monitoring) {
         this.config = config;
+        this.monitoring = monitoring;
+        this.metrics = new RelayMetrics(monitoring.registry());
+        this.slotMonitor = new SlotMonitor(config.database(), config.slotName(), metrics);
+        this.admin = Admin.create(config.kafka().clientConfig());
         this.supervisor = new Thread(this::supervise, "cdc-relay");
     }
 
-    public static CdcRelayApp start(CdcRelayConfig config) {
-        CdcRelayApp app = new CdcRelayApp(config);
+    public static CdcRelayApp start(CdcRelayConfig config, Monitoring monitoring) {
+        CdcRelayApp app = new CdcRelayApp(config, monitoring);
+        monitoring.addCheck("postgres-relay", app.slotMonitor::postgres);
+        monitoring.addCheck("kafka-relay", app::kafkaHealth);
+        monitoring.addCheck("slot", app::slotHealth);
         app.supervisor.start();
         return app;
+    }
+
+    private Health kafkaHealth() {
+        try {
+            int nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size();
+            return Health.up(nodes + " broker(s) at " + config.kafka().bootstrapServers());
+        } catch (Exception e) {
+            return Health.down("no answer from " + config.kafka().bootstrapServers() + ": " + e.getMessage());
+        }
+    }
+
+    private Health slotHealth() {
+        if (active) {
+            return Health.up("streaming from slot " + config.slotName());
+        }
+        if (standingBy) {
+            return Health.standby("another relay holds slot " + config.slotName());
+        }
+        return Health.down(lastError == null ? "starting" : "restarting after: " + lastError);
     }
 
     /** Whether this relay holds the slot and streams from it (the others stand by). */
@@ -53,8 +87,7 @@ public final class CdcRelayApp implements AutoCloseable {
 
     /** The sequence of the last event Kafka acknowledged, -1 before the first. */
     public long lastRelayedSequence() {
-        EventPublisher current = publisher.get();
-        return current == null ? -1 : current.lastSequence();
+        return metrics.lastSequence();
     }
 
     private void supervise() {
@@ -65,10 +98,13 @@ public final class CdcRelayApp implements AutoCloseable {
             while (stopped.getCount() > 0) {
                 try {
                     topics.ensure(config.aggregateTypes());
+                    standingBy = true;
                     if (!leadership.acquire(stopped)) {
                         break;
                     }
+                    standingBy = false;
                     active = true;
+                    metrics.active(true);
                     LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(),
                             config.publicationName(), config.kafka().bootstrapServers());
                     long before = lastRelayedSequence();
@@ -77,9 +113,12 @@ public final class CdcRelayApp implements AutoCloseable {
                         backoff = Duration.ofSeconds(1);
                     }
                 } catch (RuntimeException e) {
+                    lastError = e.getMessage();
                     LOG.error("relay stopped: {}", e.getMessage(), e);
                 } finally {
                     active = false;
+                    standingBy = false;
+                    metrics.active(false);
                 }
                 if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     break;
@@ -97,11 +136,7 @@ public final class CdcRelayApp implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(),
                 new StringSerializer(), new ByteArraySerializer())) {
-            EventPublisher current = new EventPublisher(producer, topics);
-            EventPublisher previous = publisher.getAndSet(current);
-            if (previous != null) {
-                current.continueFrom(previous);
-            }
+            EventPublisher current = new EventPublisher(producer, topics, metrics);
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
                     .using(config.debeziumProperties())
                     .notifying(current)
@@ -163,6 +198,11 @@ public final class CdcRelayApp implements AutoCloseable {
             supervisor.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        slotMonitor.close();
+        admin.close(Duration.ofSeconds(5));
+        for (String check : new String[] {"postgres-relay", "kafka-relay", "slot"}) {
+            monitoring.removeCheck(check);
         }
     }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -20,6 +19,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Publishes each batch of event rows to its topic and hands the batch back to Debezium only once Kafka
@@ -33,17 +33,18 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
 
     private final Producer<String, byte[]> producer;
     private final EventTopicSetup topics;
-    private final AtomicLong lastSequence = new AtomicLong(-1);
-    private final AtomicLong published = new AtomicLong();
+    private final RelayMetrics metrics;
 
-    EventPublisher(Producer<String, byte[]> producer, EventTopicSetup topics) {
+    EventPublisher(Producer<String, byte[]> producer, EventTopicSetup topics, RelayMetrics metrics) {
         this.producer = producer;
         this.topics = topics;
+        this.metrics = metrics;
     }
 
     @Override
     public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        long started = System.nanoTime();
         List<EventEnvelope> events = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
             SourceRecord source = record.value();
@@ -62,6 +63,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 acks.get(i).get();
             } catch (ExecutionException e) {
                 EventEnvelope event = events.get(i);
+                event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
                 // Debezium stops without committing this batch; the relay restarts from the last commit
                 throw new RelayPublishException("Kafka did not acknowledge event " + event.sequence() + " ("
                         + event.eventType() + " of " + event.aggregateId() + "): " + e.getCause().getMessage(), e.getCause());
@@ -72,14 +74,16 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         }
         committer.markBatchFinished();
         if (!events.isEmpty()) {
-            lastSequence.set(events.get(events.size() - 1).sequence());
-            published.addAndGet(events.size());
-            LOG.debug("published {} events up to sequence {}", events.size(), lastSequence.get());
+            long last = events.get(events.size() - 1).sequence();
+            metrics.published(events.size(), last, System.nanoTime() - started);
+            LOG.debug("published {} events up to sequence {}", events.size(), last);
         }
     }
 
     static ProducerRecord<String, byte[]> toRecord(EventEnvelope event) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.aggregateId().toString(), EventJson.toBytes(event));
+        // the record's timestamp is the event's, so that consumers (and replay --to-datetime) see event time
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), null, event.occurredAt().toEpochMilli(),
+                event.aggregateId().toString(), EventJson.toBytes(event));
         EventTopics.writeHeaders(record.headers(), event);
         return record;
     }
@@ -96,18 +100,4 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 EventJson.tree(row.getString("payload")),
                 (ObjectNode) EventJson.tree(row.getString("metadata")));
     }
-
-    void continueFrom(EventPublisher previous) {
-        lastSequence.set(previous.lastSequence());
-        published.set(previous.published());
-    }
-
-    long lastSequence() {
-        return lastSequence.get();
-    }
-
-    long published() {
-        return published.get();
-    }
-
 }

@@ -50,6 +50,7 @@ class EventPublisherTest {
         assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-24T02:13:59.123456Z"));
         assertThat(record.topic()).isEqualTo("events.document");
         assertThat(record.key()).isEqualTo(aggregateId.toString());
+        assertThat(record.timestamp()).isEqualTo(Instant.parse("2026-11-24T02:13:59.123Z").toEpochMilli());
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(
                 "{\"eventId\":\"" + eventId + "\",\"sequence\":42,\"aggregateId\":\"" + aggregateId + "\",\"aggregateType\":\"document\","
                         + "\"eventType\":\"DocumentArchived\",\"eventVersion\":3,\"occurredAt\":\"2026-11-24T02:13:59.123456Z\","

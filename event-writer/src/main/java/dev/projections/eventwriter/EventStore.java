@@ -2,6 +2,9 @@ package dev.projections.eventwriter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventCatalogue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import java.sql.Connection;
@@ -47,16 +50,27 @@ public final class EventStore {
 
     private final DataSource dataSource;
     private final EventValidator validator;
+    private final MeterRegistry registry;
+    private final Counter conflicts;
+    private final Counter rejections;
 
     /** An event store that holds every event to the event catalogue. */
     public EventStore(DataSource dataSource) {
-        this(dataSource, new CatalogueValidator(EventCatalogue.CURRENT));
+        this(dataSource, new CatalogueValidator(EventCatalogue.CURRENT), new SimpleMeterRegistry());
     }
 
-    /** @param validator checks beyond the structural ones; {@link EventValidator#NONE} for none */
-    public EventStore(DataSource dataSource, EventValidator validator) {
+    /**
+     * @param validator checks beyond the structural ones; {@link EventValidator#NONE} for none
+     * @param registry where appends, conflicts and rejections are counted
+     */
+    public EventStore(DataSource dataSource, EventValidator validator, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.validator = validator;
+        this.registry = registry;
+        this.conflicts = Counter.builder("pipeline.writer.version.conflicts")
+                .description("Appends refused because the aggregate was not at the expected version").register(registry);
+        this.rejections = Counter.builder("pipeline.writer.validation.rejections")
+                .description("Appends refused because a request or payload was invalid").register(registry);
     }
 
     /**
@@ -78,8 +92,24 @@ public final class EventStore {
             problems.addAll(validator.validate(aggregateType, events));
         }
         if (!problems.isEmpty()) {
+            rejections.increment();
             throw new InvalidEventsException(problems);
         }
+        try {
+            AppendResult result = appendValid(aggregateType, aggregateId, expectedVersion, events);
+            Counter.builder("pipeline.writer.events.appended").description("Events appended to eventstore.events")
+                    .tag("aggregate_type", aggregateType).register(registry).increment(events.size());
+            return result;
+        } catch (VersionConflictException e) {
+            conflicts.increment();
+            throw e;
+        } catch (InvalidEventsException e) {
+            rejections.increment();
+            throw e;
+        }
+    }
+
+    private AppendResult appendValid(String aggregateType, UUID aggregateId, int expectedVersion, List<NewEvent> events) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {

@@ -1,6 +1,9 @@
 package dev.projections.eventwriter;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.eventcatalogue.EventCatalogue;
+import dev.projections.monitoring.DatabaseHealth;
+import dev.projections.monitoring.Monitoring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -15,12 +18,15 @@ public final class EventWriterApp implements AutoCloseable {
         this.http = http;
     }
 
-    public static EventWriterApp start(EventWriterConfig config) {
+    /** Starts the writer; its HTTP server also serves the monitoring endpoints. */
+    public static EventWriterApp start(EventWriterConfig config, Monitoring monitoring) {
         HikariDataSource dataSource = config.database().pool("event-writer", config.poolSize());
+        dataSource.setMetricRegistry(monitoring.registry());
+        monitoring.addCheck("postgres-writer", () -> DatabaseHealth.check(dataSource));
         try {
-            EventStore store = new EventStore(dataSource);
+            EventStore store = new EventStore(dataSource, new CatalogueValidator(EventCatalogue.CURRENT), monitoring.registry());
             WriterHttpServer http = WriterHttpServer.start(store, config.httpHost(), config.httpPort(),
-                    config.maxRequestBytes(), config.httpThreads());
+                    config.maxRequestBytes(), config.httpThreads(), monitoring);
             return new EventWriterApp(dataSource, http);
         } catch (IOException e) {
             dataSource.close();

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.monitoring.Monitoring;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The writer over HTTP, for producers outside the JVM:
@@ -47,8 +49,9 @@ public final class WriterHttpServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    public static WriterHttpServer start(EventStore store, String host, int port, int maxRequestBytes, int threads)
-            throws IOException {
+    /** @param monitoring whose endpoints ({@code /metrics}, {@code /health}) this server also serves; may be null */
+    public static WriterHttpServer start(EventStore store, String host, int port, int maxRequestBytes, int threads,
+            Monitoring monitoring) throws IOException {
         // without TCP_NODELAY a keep-alive client waits out delayed ACKs: about 40 ms on every request
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
@@ -59,7 +62,9 @@ public final class WriterHttpServer implements AutoCloseable {
         });
         WriterHttpServer writer = new WriterHttpServer(store, maxRequestBytes, server, executor);
         server.createContext("/aggregates/", writer::handleEvents);
-        server.createContext("/health", exchange -> writer.respond(exchange, 200, EventJson.MAPPER.createObjectNode().put("status", "UP")));
+        if (monitoring != null) {
+            monitoring.serveOn(server);
+        }
         server.setExecutor(executor);
         server.start();
         return writer;
@@ -79,6 +84,7 @@ public final class WriterHttpServer implements AutoCloseable {
             String aggregateType = path.group(1);
             String correlationId = correlationId(exchange);
             exchange.getResponseHeaders().set(CORRELATION_HEADER, correlationId);
+            MDC.put("correlation_id", correlationId);
             switch (exchange.getRequestMethod()) {
                 case "POST" -> append(exchange, aggregateType, path.group(2), correlationId);
                 case "GET" -> read(exchange, aggregateType, path.group(2));
@@ -93,6 +99,8 @@ public final class WriterHttpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
             respond(exchange, 500, error("internal_error", "the request failed; nothing was written"));
+        } finally {
+            MDC.remove("correlation_id");
         }
     }
 
@@ -109,7 +117,9 @@ public final class WriterHttpServer implements AutoCloseable {
         try {
             request = EventJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            problems.add(new Problem("body", "is not valid JSON: " + e.getOriginalMessage()));
+            String reason = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", "");
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            problems.add(new Problem("body", "is not valid JSON: " + reason + where));
             respond(exchange, 400, invalid(problems));
             return;
         }
@@ -139,6 +149,7 @@ public final class WriterHttpServer implements AutoCloseable {
                     .put("eventId", event.eventId().toString())
                     .put("eventVersion", event.eventVersion())
                     .put("sequence", event.sequence()));
+            LOG.debug("appended {} event(s) to {} {}, now at version {}", events.size(), aggregateType, aggregateId, result.version());
             exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getPath());
             respond(exchange, 201, response);
         } catch (InvalidEventsException e) {

@@ -28,7 +28,7 @@ class WriterHttpIT {
     static void start() throws Exception {
         Migrations.migrate(SharedPostgres.get().dataSource());
         store = new EventStore(SharedPostgres.get().dataSource());
-        server = WriterHttpServer.start(store, "127.0.0.1", 0, 4096, 4);
+        server = WriterHttpServer.start(store, "127.0.0.1", 0, 4096, 4, null);
     }
 
     @AfterAll

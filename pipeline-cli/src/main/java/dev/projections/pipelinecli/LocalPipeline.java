@@ -7,6 +7,7 @@ import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.eventwriter.EventWriterApp;
 import dev.projections.eventwriter.EventWriterConfig;
 import dev.projections.migrations.Migrations;
+import dev.projections.monitoring.Monitoring;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.projectorstreams.Projections;
@@ -44,6 +45,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final Settings settings;
     private final Map<String, String> environment;
     private final Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
+    private final Monitoring monitoring = new Monitoring("local");
     private CdcRelayApp relay;
     private EventWriterApp writer;
 
@@ -82,7 +84,7 @@ public final class LocalPipeline implements AutoCloseable {
             for (String readModel : Projections.names()) {
                 pipeline.startProjector(readModel);
             }
-            pipeline.writer = EventWriterApp.start(EventWriterConfig.from(settings));
+            pipeline.writer = EventWriterApp.start(EventWriterConfig.from(settings), pipeline.monitoring);
             settings.validate();
             return pipeline;
         } catch (RuntimeException e) {
@@ -114,7 +116,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     public synchronized void startRelay() {
         if (relay == null) {
-            relay = CdcRelayApp.start(CdcRelayConfig.from(settings, environment));
+            relay = CdcRelayApp.start(CdcRelayConfig.from(settings, environment), monitoring);
         }
     }
 
@@ -126,7 +128,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public synchronized void startProjector(String readModel) {
-        projectors.computeIfAbsent(readModel, name -> ProjectorApp.start(ProjectorConfig.from(name, settings, environment)));
+        projectors.computeIfAbsent(readModel, name -> ProjectorApp.start(ProjectorConfig.from(name, settings, environment), monitoring));
     }
 
     public synchronized void stopProjector(String readModel) {
@@ -142,6 +144,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public synchronized ProjectorApp projector(String readModel) {
         return projectors.get(readModel);
+    }
+
+    public Monitoring monitoring() {
+        return monitoring;
     }
 
     public String jdbcUrl() {
@@ -177,5 +183,6 @@ public final class LocalPipeline implements AutoCloseable {
         stopRelay();
         kafka.close();
         postgres.close();
+        monitoring.close();
     }
 }

@@ -5,7 +5,10 @@ import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.settings.Settings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.monitoring.MonitoringServer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "projector", mixinStandardHelpOptions = true,
@@ -15,17 +18,30 @@ final class ProjectorCommand implements Callable<Integer> {
     @Mixin
     SettingOptions options;
 
-    @Parameters(index = "0", paramLabel = "READ-MODEL", description = "The read model, e.g. document")
+    @Parameters(index = "0", paramLabel = "READ-MODEL", description = "The read model: document, semantic-ir, customer or conversation")
     String readModel;
+
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health, default 9401 (PIPELINE_METRICS_PORT)")
+    String metricsPort;
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = Settings.fromEnvironment(options.flags());
+        var flags = options.flags();
+        flags.put(MonitoringOptions.PORT, metricsPort);
+        Settings settings = Settings.fromEnvironment(flags);
         ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
+        MonitoringOptions endpoint = MonitoringOptions.from(settings, 9401);
         settings.validate();
-        ProjectorApp app = ProjectorApp.start(config);
+        Monitoring monitoring = new Monitoring("projector");
+        MonitoringServer server = MonitoringServer.start(monitoring, endpoint.host(), endpoint.port());
+        ProjectorApp app = ProjectorApp.start(config, monitoring);
         System.out.println("projector " + readModel + " started: application.id=" + config.applicationId()
-                + " kafka=" + config.kafka().bootstrapServers() + " db=" + config.database().redactedUrl());
-        return Lifecycle.runUntilStopped(app, app.failure());
+                + " kafka=" + config.kafka().bootstrapServers() + " db=" + config.database().redactedUrl()
+                + " metrics=http://localhost:" + server.port() + "/metrics");
+        return Lifecycle.runUntilStopped(() -> {
+            app.close();
+            server.close();
+            monitoring.close();
+        }, app.failure());
     }
 }

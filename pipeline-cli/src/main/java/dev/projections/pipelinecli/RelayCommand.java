@@ -6,7 +6,10 @@ import dev.projections.settings.Settings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.monitoring.MonitoringServer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "relay", mixinStandardHelpOptions = true,
         description = "Relay eventstore.events from the PostgreSQL WAL to the Kafka topics events.<aggregate_type>."
@@ -16,14 +19,26 @@ final class RelayCommand implements Callable<Integer> {
     @Mixin
     SettingOptions options;
 
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health, default 9400 (PIPELINE_METRICS_PORT)")
+    String metricsPort;
+
     @Override
     public Integer call() throws Exception {
-        Settings settings = Settings.fromEnvironment(options.flags());
+        var flags = options.flags();
+        flags.put(MonitoringOptions.PORT, metricsPort);
+        Settings settings = Settings.fromEnvironment(flags);
         CdcRelayConfig config = CdcRelayConfig.from(settings, System.getenv());
+        MonitoringOptions endpoint = MonitoringOptions.from(settings, 9400);
         settings.validate();
-        CdcRelayApp app = CdcRelayApp.start(config);
+        Monitoring monitoring = new Monitoring("relay");
+        MonitoringServer server = MonitoringServer.start(monitoring, endpoint.host(), endpoint.port());
+        CdcRelayApp app = CdcRelayApp.start(config, monitoring);
         System.out.println("relay started: slot=" + config.slotName() + " kafka=" + config.kafka().bootstrapServers()
-                + " db=" + config.database().redactedUrl());
-        return Lifecycle.runUntilStopped(app, new CompletableFuture<>());
+                + " db=" + config.database().redactedUrl() + " metrics=http://localhost:" + server.port() + "/metrics");
+        return Lifecycle.runUntilStopped(() -> {
+            app.close();
+            server.close();
+            monitoring.close();
+        }, new CompletableFuture<>());
     }
 }

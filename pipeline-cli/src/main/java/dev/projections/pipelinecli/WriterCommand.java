@@ -2,6 +2,7 @@ package dev.projections.pipelinecli;
 
 import dev.projections.eventwriter.EventWriterApp;
 import dev.projections.eventwriter.EventWriterConfig;
+import dev.projections.monitoring.Monitoring;
 import dev.projections.settings.Settings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +27,13 @@ final class WriterCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment(flags);
         EventWriterConfig config = EventWriterConfig.from(settings);
         settings.validate();
-        EventWriterApp app = EventWriterApp.start(config);
-        System.out.println("writer ready: http=http://localhost:" + app.httpPort() + " db=" + config.database().redactedUrl());
-        return Lifecycle.runUntilStopped(app, new CompletableFuture<>());
+        Monitoring monitoring = new Monitoring("writer");
+        EventWriterApp app = EventWriterApp.start(config, monitoring);
+        System.out.println("writer ready: http=http://localhost:" + app.httpPort() + " (also /metrics, /health) db="
+                + config.database().redactedUrl());
+        return Lifecycle.runUntilStopped(() -> {
+            app.close();
+            monitoring.close();
+        }, new CompletableFuture<>());
     }
 }

@@ -61,8 +61,9 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         }
         event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
         try {
+            long started = System.nanoTime();
             Outcome outcome = retrying("applying event " + event.sequence(), () -> writer.apply(event, origin, parkedAggregates));
-            metrics.record(outcome, event);
+            metrics.record(outcome, event, System.nanoTime() - started);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {} v{} of {} (sequence {}): {}", writer.projection().name(), event.eventType(),
                         event.eventVersion(), event.aggregateId(), event.sequence(), outcome);

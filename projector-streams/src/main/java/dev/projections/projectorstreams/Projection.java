@@ -4,6 +4,7 @@ import dev.projections.eventcatalogue.EventEnvelope;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One read model: the aggregate types it reads and how each event changes its rows. {@link #apply} runs
@@ -12,14 +13,36 @@ import java.util.List;
  */
 public interface Projection {
 
+    /** A table of the read model and the column holding the aggregate id its rows belong to. */
+    record Table(String name, String aggregateColumn) {
+    }
+
+    /** A column referring to another read model's rows: indexed, without a constraint, checked by verify. */
+    record Reference(String table, String column, String targetTable) {
+    }
+
     /** The read model's name, as in {@code bin/pipeline projector <name>}; also its Streams application id. */
     String name();
 
     /** The aggregate types whose topics it reads. */
     List<String> aggregateTypes();
 
-    /** The tables it owns, emptied by a rebuild, children first. */
-    List<String> tables();
+    /** Its tables, main table (with {@code id} and {@code version}) last, so that children go first. */
+    List<Table> tables();
+
+    /** The events after which an aggregate has no rows in this read model. */
+    default Set<String> removingEvents() {
+        return Set.of();
+    }
+
+    /** Its references into other read models. */
+    default List<Reference> references() {
+        return List.of();
+    }
+
+    default String mainTable() {
+        return tables().get(tables().size() - 1).name();
+    }
 
     void apply(Connection connection, EventEnvelope event) throws SQLException;
 }

@@ -9,7 +9,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.projections.monitoring.DatabaseHealth;
+import dev.projections.monitoring.Health;
+import dev.projections.monitoring.Monitoring;
+import io.micrometer.core.instrument.Gauge;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -27,21 +34,32 @@ public final class ProjectorApp implements AutoCloseable {
 
     private final ProjectorConfig config;
     private final HikariDataSource dataSource;
-    private final ProjectionMetrics metrics = new ProjectionMetrics();
+    private final ProjectionMetrics metrics;
+    private final Monitoring monitoring;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile KafkaStreams streams;
     private volatile boolean closed;
 
-    private ProjectorApp(ProjectorConfig config, HikariDataSource dataSource) {
+    private ProjectorApp(ProjectorConfig config, HikariDataSource dataSource, Monitoring monitoring) {
         this.config = config;
         this.dataSource = dataSource;
+        this.monitoring = monitoring;
+        this.metrics = new ProjectionMetrics(config.projection().name(), monitoring.registry());
     }
 
     /** Starts the projector; the wait for its topics happens in the background. */
-    public static ProjectorApp start(ProjectorConfig config) {
-        HikariDataSource dataSource = config.database().pool("projector-" + config.projection().name(),
-                config.streamThreads() + 2);
-        ProjectorApp app = new ProjectorApp(config, dataSource);
+    public static ProjectorApp start(ProjectorConfig config, Monitoring monitoring) {
+        String name = config.projection().name();
+        HikariDataSource dataSource = config.database().pool("projector-" + name, config.streamThreads() + 2);
+        dataSource.setMetricRegistry(monitoring.registry());
+        ProjectorApp app = new ProjectorApp(config, dataSource, monitoring);
+        monitoring.addCheck("postgres-" + name, () -> DatabaseHealth.check(dataSource));
+        monitoring.addCheck("kafka-" + name, app::streamsHealth);
+        Gauge.builder("pipeline.projector.lag", app, ProjectorApp::lag)
+                .description("Events in the projector's partitions not yet applied, as its consumers last saw them")
+                .tags("read_model", name)
+                .baseUnit("events")
+                .register(monitoring.registry());
         Thread starter = new Thread(app::run, "projector-" + config.projection().name() + "-start");
         starter.setDaemon(true);
         starter.start();
@@ -114,6 +132,32 @@ public final class ProjectorApp implements AutoCloseable {
         return failure;
     }
 
+    private Health streamsHealth() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            return failure.isDone() ? Health.down("stopped: " + failure.join().getMessage()) : Health.down("waiting for its topics");
+        }
+        KafkaStreams.State state = current.state();
+        return state.isRunningOrRebalancing() ? Health.up(state.name()) : Health.down(state.name());
+    }
+
+    /** The sum of the consumers' records-lag over the projector's partitions; 0 before it runs. */
+    private double lag() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            return 0;
+        }
+        double lag = 0;
+        for (Map.Entry<MetricName, ? extends Metric> metric : current.metrics().entrySet()) {
+            MetricName name = metric.getKey();
+            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                    && name.tags().containsKey("partition") && metric.getValue().metricValue() instanceof Double value && !value.isNaN()) {
+                lag += value;
+            }
+        }
+        return lag;
+    }
+
     public boolean isRunning() {
         KafkaStreams current = streams;
         return current != null && current.state().isRunningOrRebalancing();
@@ -132,5 +176,10 @@ public final class ProjectorApp implements AutoCloseable {
                     .withTimeout(Duration.ofSeconds(30)));
         }
         dataSource.close();
+        String name = config.projection().name();
+        monitoring.removeCheck("postgres-" + name);
+        monitoring.removeCheck("kafka-" + name);
+        monitoring.registry().find("pipeline.projector.lag").tag("read_model", name).meters()
+                .forEach(monitoring.registry()::remove);
     }
 }

@@ -68,8 +68,13 @@ public final class ConversationProjection implements Projection {
     }
 
     @Override
-    public List<String> tables() {
-        return List.of("readmodel.conversation_messages", THREADS);
+    public List<Table> tables() {
+        return List.of(new Table("readmodel.conversation_messages", "thread_id"), new Table(THREADS, "id"));
+    }
+
+    @Override
+    public List<Reference> references() {
+        return List.of(new Reference(THREADS, "customer_id", "readmodel.customers"));
     }
 
     @Override

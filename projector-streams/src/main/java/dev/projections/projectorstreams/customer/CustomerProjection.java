@@ -42,8 +42,8 @@ public final class CustomerProjection implements Projection {
     }
 
     @Override
-    public List<String> tables() {
-        return List.of(CUSTOMERS);
+    public List<Table> tables() {
+        return List.of(new Table(CUSTOMERS, "id"));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Set;
 
 
 /** {@code readmodel.document_views} and {@code readmodel.document_contents}. */
@@ -64,8 +65,18 @@ public final class DocumentProjection implements Projection {
     }
 
     @Override
-    public List<String> tables() {
-        return List.of("readmodel.document_contents", "readmodel.document_views");
+    public List<Table> tables() {
+        return List.of(new Table("readmodel.document_contents", "document_id"), new Table("readmodel.document_views", "id"));
+    }
+
+    @Override
+    public Set<String> removingEvents() {
+        return Set.of(DocumentDeleted.TYPE);
+    }
+
+    @Override
+    public List<Reference> references() {
+        return List.of(new Reference("readmodel.document_views", "customer_id", "readmodel.customers"));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code readmodel.semantic_ir}: one row per formula, definition, table and cross-reference of a document's
@@ -59,8 +60,18 @@ public final class SemanticIrProjection implements Projection {
     }
 
     @Override
-    public List<String> tables() {
-        return List.of("readmodel.semantic_ir", DOCUMENTS);
+    public List<Table> tables() {
+        return List.of(new Table("readmodel.semantic_ir", "document_id"), new Table(DOCUMENTS, "id"));
+    }
+
+    @Override
+    public Set<String> removingEvents() {
+        return Set.of(DocumentDeleted.TYPE);
+    }
+
+    @Override
+    public List<Reference> references() {
+        return List.of(new Reference(DOCUMENTS, "id", "readmodel.document_views"));
     }
 
     @Override

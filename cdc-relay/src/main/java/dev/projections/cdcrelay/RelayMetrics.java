@@ -1,0 +1,55 @@
+package dev.projections.cdcrelay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the relay published, how, and how far its replication slot lags behind the WAL. */
+final class RelayMetrics {
+
+    private final Counter events;
+    private final DistributionSummary batchSize;
+    private final Timer batchTime;
+    private final AtomicLong lastSequence = new AtomicLong(-1);
+    private final AtomicLong slotLagBytes = new AtomicLong(-1);
+    private final AtomicLong active = new AtomicLong();
+
+    RelayMetrics(MeterRegistry registry) {
+        events = Counter.builder("pipeline.relay.events").description("Events published to Kafka and acknowledged").register(registry);
+        batchSize = DistributionSummary.builder("pipeline.relay.batch.size").description("Events per Debezium batch")
+                .baseUnit("events").publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0)
+                .register(registry);
+        batchTime = Timer.builder("pipeline.relay.batch").description("Time to publish a batch until Kafka acknowledged all of it")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("pipeline.relay.last.sequence", lastSequence, AtomicLong::get)
+                .description("Sequence of the last event Kafka acknowledged; -1 before the first").register(registry);
+        Gauge.builder("pipeline.relay.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
+                .description("WAL the replication slot still holds back (current LSN minus confirmed flush LSN); -1 unknown")
+                .register(registry);
+        Gauge.builder("pipeline.relay.active", active, AtomicLong::get)
+                .description("1 while this relay holds the slot and streams, 0 while it stands by").register(registry);
+    }
+
+    void published(int count, long last, long nanos) {
+        events.increment(count);
+        batchSize.record(count);
+        batchTime.record(nanos, TimeUnit.NANOSECONDS);
+        lastSequence.set(last);
+    }
+
+    void slotLag(long bytes) {
+        slotLagBytes.set(bytes);
+    }
+
+    void active(boolean isActive) {
+        active.set(isActive ? 1 : 0);
+    }
+
+    long lastSequence() {
+        return lastSequence.get();
+    }
+}
