@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
         description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
         subcommands = {LocalCommand.class, MigrateCommand.class, WriterCommand.class, RelayCommand.class,
-                ProjectorCommand.class})
+                ProjectorCommand.class, ReplayCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class PipelineCli {
 
     /** Exit code of a command whose settings are invalid. */

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -123,6 +124,30 @@ public final class ProjectionWriter {
             statement.setString(9, error);
             statement.setString(10, value != null ? value : event == null ? null : dev.projections.eventcatalogue.EventJson.toText(event));
             statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Empties the read model for a rebuild: its tables, its positions and its parked events, in one
+     * transaction, so that a replay from the earliest offset makes it anew.
+     */
+    public void clear() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                statement.executeUpdate("TRUNCATE " + projection.tables().stream().map(Projection.Table::name)
+                        .collect(java.util.stream.Collectors.joining(", ")));
+                for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
+                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
+                        delete.setString(1, projection.name());
+                        delete.executeUpdate();
+                    }
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
         }
     }
 

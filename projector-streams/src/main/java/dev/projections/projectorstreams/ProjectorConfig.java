@@ -54,6 +54,7 @@ public record ProjectorConfig(
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put("processing.exception.handler.global.enabled", true);
         return props;
     }
 }

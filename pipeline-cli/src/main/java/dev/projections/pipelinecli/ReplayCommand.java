@@ -1,0 +1,162 @@
+package dev.projections.pipelinecli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.projectorstreams.ProjectionWriter;
+import dev.projections.projectorstreams.ProjectorApp;
+import dev.projections.projectorstreams.ProjectorConfig;
+import dev.projections.projectorstreams.ProjectorGroup;
+import dev.projections.settings.Settings;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Rewind a projector's consumer group and apply its events again, with a progress bar.",
+            "The projector's instances must be stopped first (Kafka refuses to move the offsets of an active group).",
+            "Over an up-to-date read model a replay changes nothing; --rebuild empties the read model first."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Mixin
+    SettingOptions options;
+
+    @Parameters(index = "0", paramLabel = "READ-MODEL", description = "document, semantic-ir, customer or conversation")
+    String readModel;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @Option(names = "--to-earliest", description = "From the first event of each partition")
+        boolean earliest;
+
+        @Option(names = "--to-datetime", paramLabel = "ISO-8601", description = "From the first event that occurred at or after, e.g. 2026-11-24T10:00:00Z")
+        String datetime;
+
+        @Option(names = "--to-sequence", paramLabel = "N", description = "From the first event of each partition with this sequence or a later one")
+        Long sequence;
+
+        @Option(names = "--rebuild", description = "Empty the read model (tables, positions, parked events), then from the earliest offsets")
+        boolean rebuild;
+    }
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s",
+            description = "How long to wait for the group's members to leave before refusing, e.g. 2m (default: refuse at once)")
+    String wait;
+
+    @Option(names = "--no-run", description = "Only rewind; the projector's own instances apply the events when started")
+    boolean noRun;
+
+    @Override
+    public Integer call() throws Exception {
+        var flags = options.flags();
+        flags.put("replay-wait", wait);
+        Settings settings = Settings.fromEnvironment(flags);
+        ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
+        Duration waitFor = settings.duration("replay-wait", Duration.ZERO);
+        Instant datetime = parseDatetime(settings);
+        settings.validate();
+
+        try (ProjectorGroup group = new ProjectorGroup(config)) {
+            if (!awaitEmpty(group, waitFor)) {
+                System.err.println("replay: " + group.activeMembersMessage(group.members())
+                        + (waitFor.isZero() ? ", or pass --wait to wait for them to leave" : " (waited " + wait + ")"));
+                return 1;
+            }
+            Map<TopicPartition, Long> before = group.committedOffsets();
+            Map<TopicPartition, Long> to = target.datetime != null ? group.offsetsAt(datetime)
+                    : target.sequence != null ? group.offsetsAtSequence(target.sequence)
+                    : group.earliestOffsets();
+            Map<TopicPartition, Long> end = group.endOffsets();
+            if (target.rebuild) {
+                try (HikariDataSource dataSource = config.database().pool("replay", 2)) {
+                    new ProjectionWriter(config.projection(), dataSource).clear();
+                }
+                System.out.println("emptied read model " + readModel + ": " + config.projection().tables().stream()
+                        .map(table -> table.name()).toList() + " and its positions and parked events");
+            }
+            // after emptying: should the rewind fail, the read model is visibly empty and the command can simply run again
+            group.resetOffsets(to);
+            long total = 0;
+            for (Map.Entry<TopicPartition, Long> partition : to.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey(Comparator.comparing(TopicPartition::toString))).toList()) {
+                long events = end.get(partition.getKey()) - partition.getValue();
+                total += events;
+                System.out.printf("rewound %s %s: offset %s -> %d (%,d events to apply)%n", group.groupId(), partition.getKey(),
+                        before.getOrDefault(partition.getKey(), null) == null ? "none" : before.get(partition.getKey()),
+                        partition.getValue(), events);
+            }
+            if (noRun) {
+                System.out.printf("%,d events to apply: start the projector (bin/pipeline projector %s) and follow it with bin/pipeline status%n",
+                        total, readModel);
+                return 0;
+            }
+            return run(config, group, end, total);
+        }
+    }
+
+    private int run(ProjectorConfig config, ProjectorGroup group, Map<TopicPartition, Long> end, long total) throws InterruptedException {
+        Monitoring monitoring = new Monitoring("replay");
+        ProjectorApp projector = ProjectorApp.start(config, monitoring);
+        ProgressBar bar = new ProgressBar(total, System.err, System.console() != null);
+        Instant started = Instant.now();
+        try {
+            while (!caughtUp(group, end)) {
+                if (projector.failure().isDone()) {
+                    System.err.println();
+                    System.err.println("replay: the projector stopped: " + projector.failure().join().getMessage());
+                    return 1;
+                }
+                bar.update(projector.metrics().handled());
+                Thread.sleep(250);
+            }
+            bar.finish(projector.metrics().handled());
+            System.out.printf("replayed %s in %.1f s: %,d applied, %,d already applied, %,d parked%n", readModel,
+                    Duration.between(started, Instant.now()).toMillis() / 1000.0, projector.metrics().applied(),
+                    projector.metrics().alreadyApplied(), projector.metrics().parkedCount());
+            return 0;
+        } finally {
+            projector.close();
+            monitoring.close();
+        }
+    }
+
+    private static boolean caughtUp(ProjectorGroup group, Map<TopicPartition, Long> end) {
+        Map<TopicPartition, Long> committed = group.committedOffsets();
+        return end.entrySet().stream().allMatch(partition -> partition.getValue() == 0
+                || committed.getOrDefault(partition.getKey(), -1L) >= partition.getValue());
+    }
+
+    private static boolean awaitEmpty(ProjectorGroup group, Duration wait) throws InterruptedException {
+        Instant deadline = Instant.now().plus(wait);
+        List<ProjectorGroup.Member> members = group.members();
+        while (!members.isEmpty() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(1000);
+            members = group.members();
+        }
+        return members.isEmpty();
+    }
+
+    private Instant parseDatetime(Settings settings) {
+        if (target == null || target.datetime == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(target.datetime).toInstant();
+        } catch (DateTimeParseException e) {
+            settings.problem("--to-datetime is '" + target.datetime + "', not an ISO-8601 time such as 2026-11-24T10:00:00Z");
+            return null;
+        }
+    }
+}

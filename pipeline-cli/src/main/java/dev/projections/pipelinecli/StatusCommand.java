@@ -1,0 +1,118 @@
+package dev.projections.pipelinecli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.projections.cdcrelay.CdcRelayConfig;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.projectorstreams.Projection;
+import dev.projections.projectorstreams.ProjectorConfig;
+import dev.projections.projectorstreams.ProjectorGroup;
+import dev.projections.projectorstreams.Projections;
+import dev.projections.settings.Settings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "The relay (active, last relayed sequence, slot lag) and each projector (members, lag per partition).")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    SettingOptions options;
+
+    @Option(names = "--json", description = "One JSON document, for scripts")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = Settings.fromEnvironment(options.flags());
+        CdcRelayConfig relay = CdcRelayConfig.from(settings, System.getenv());
+        settings.validate();
+
+        ObjectNode status = EventJson.MAPPER.createObjectNode();
+        ObjectNode relayNode = status.putObject("relay").put("slot", relay.slotName());
+        try (Connection connection = DriverManager.getConnection(relay.database().jdbcUrl(), relay.database().parsedUrl());
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT s.active, s.active_pid, pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint,
+                               (SELECT coalesce(max(sequence), 0) FROM eventstore.events)
+                          FROM (SELECT 1) one LEFT JOIN pg_replication_slots s ON s.slot_name = ?""")) {
+            statement.setString(1, relay.slotName());
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                relayNode.put("slotExists", rows.getObject(1) != null);
+                relayNode.put("active", rows.getBoolean(1));
+                relayNode.put("activePid", rows.getObject(2) == null ? null : rows.getInt(2));
+                relayNode.put("slotLagBytes", rows.getObject(3) == null ? null : rows.getLong(3));
+                relayNode.put("eventStoreLastSequence", rows.getLong(4));
+            }
+        }
+        long lastRelayed = -1;
+        ArrayNode projectors = status.putArray("projectors");
+        for (Projection projection : Projections.ALL) {
+            ProjectorConfig config = new ProjectorConfig(projection, relay.database(), relay.kafka(),
+                    settings.string(ProjectorConfig.APPLICATION_ID_PREFIX, "pipeline-projector-"), 1, null, null);
+            try (ProjectorGroup group = new ProjectorGroup(config)) {
+                ObjectNode node = projectors.addObject().put("readModel", projection.name()).put("group", group.groupId());
+                try {
+                    node.put("state", group.state());
+                    ArrayNode members = node.putArray("members");
+                    group.members().forEach(member -> members.addObject().put("clientId", member.clientId()).put("host", member.host())
+                            .put("partitions", member.partitions().size()));
+                    long lagEvents = 0;
+                    long lagMillis = 0;
+                    ArrayNode partitions = node.putArray("partitions");
+                    for (ProjectorGroup.PartitionLag lag : group.lag()) {
+                        partitions.addObject().put("topic", lag.partition().topic()).put("partition", lag.partition().partition())
+                                .put("committed", lag.committed()).put("end", lag.end()).put("lagEvents", lag.events())
+                                .put("lagMillis", lag.millis());
+                        lagEvents += lag.events();
+                        lagMillis = Math.max(lagMillis, lag.millis());
+                    }
+                    node.put("lagEvents", lagEvents).put("lagMillis", lagMillis);
+                    lastRelayed = Math.max(lastRelayed, group.lastPublishedSequence());
+                } catch (IllegalStateException e) {
+                    node.put("error", e.getMessage());
+                }
+            }
+        }
+        relayNode.put("lastRelayedSequence", lastRelayed);
+        if (json) {
+            System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(status));
+        } else {
+            print(status);
+        }
+        return 0;
+    }
+
+    private static void print(ObjectNode status) {
+        ObjectNode relay = (ObjectNode) status.get("relay");
+        System.out.printf("RELAY slot %s: %s; last relayed sequence %d of %d in the event store; slot lag %s%n",
+                relay.get("slot").asText(),
+                !relay.get("slotExists").asBoolean() ? "no slot yet" : relay.get("active").asBoolean() ? "active (pid " + relay.get("activePid").asInt() + ")" : "INACTIVE",
+                relay.get("lastRelayedSequence").asLong(), relay.get("eventStoreLastSequence").asLong(),
+                relay.get("slotLagBytes").isNull() ? "-" : relay.get("slotLagBytes").asLong() + " bytes");
+        System.out.println();
+        System.out.printf("%-14s %-34s %-12s %7s %12s %14s%n", "PROJECTOR", "GROUP", "STATE", "MEMBERS", "LAG EVENTS", "OLDEST WAITING");
+        for (var node : status.get("projectors")) {
+            if (node.has("error")) {
+                System.out.printf("%-14s %-34s %s%n", node.get("readModel").asText(), node.get("group").asText(), node.get("error").asText());
+                continue;
+            }
+            System.out.printf("%-14s %-34s %-12s %7d %12d %14s%n", node.get("readModel").asText(), node.get("group").asText(),
+                    node.get("state").asText(), node.get("members").size(), node.get("lagEvents").asLong(),
+                    node.get("lagEvents").asLong() == 0 ? "-" : node.get("lagMillis").asLong() + " ms");
+            for (var partition : node.get("partitions")) {
+                if (partition.get("lagEvents").asLong() > 0) {
+                    System.out.printf("    %s-%d: committed %s, end %d, lag %d events, oldest %d ms%n", partition.get("topic").asText(),
+                            partition.get("partition").asInt(), partition.get("committed").isNull() ? "none" : partition.get("committed").asText(),
+                            partition.get("end").asLong(), partition.get("lagEvents").asLong(), partition.get("lagMillis").asLong());
+                }
+            }
+        }
+    }
+}

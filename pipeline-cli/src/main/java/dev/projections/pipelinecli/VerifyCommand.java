@@ -1,0 +1,57 @@
+package dev.projections.pipelinecli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.projectorstreams.Projection;
+import dev.projections.projectorstreams.Projections;
+import dev.projections.projectorstreams.ReadModelVerifier;
+import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.Settings;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check read models against eventstore.events: each aggregate's rows as its events make them,",
+            "no rows for deleted aggregates, no references into other read models that lead nowhere.",
+            "Prints every difference and exits 1 when there is one. Run it when the projectors have caught up."})
+final class VerifyCommand implements Callable<Integer> {
+
+    @Mixin
+    SettingOptions options;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "READ-MODEL", description = "One read model; all when omitted")
+    String readModel;
+
+    @Option(names = "--show", defaultValue = "50", description = "How many differences to list per read model, default ${DEFAULT-VALUE}")
+    int shown;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = Settings.fromEnvironment(options.flags());
+        DatabaseSettings database = DatabaseSettings.from(settings);
+        List<Projection> projections = readModel == null ? Projections.ALL : Projections.named(readModel).map(List::of).orElse(List.of());
+        if (projections.isEmpty()) {
+            settings.problem("read model '" + readModel + "' is unknown; known: " + String.join(", ", Projections.names()));
+        }
+        settings.validate();
+        int differences = 0;
+        try (HikariDataSource dataSource = database.pool("verify", 2)) {
+            for (Projection projection : projections) {
+                ReadModelVerifier.Report report = new ReadModelVerifier(projection, dataSource).verify();
+                report.differences().stream().limit(shown).forEach(System.out::println);
+                if (report.differences().size() > shown) {
+                    System.out.printf("... and %d more (--show to list more)%n", report.differences().size() - shown);
+                }
+                System.out.printf("%s: %,d aggregates checked, %d difference(s)%n", report.readModel(), report.aggregates(),
+                        report.differences().size());
+                differences += report.differences().size();
+            }
+        }
+        System.out.println(differences == 0 ? "verify: every read model matches the event store"
+                : "verify: " + differences + " difference(s)");
+        return differences == 0 ? 0 : 1;
+    }
+}
