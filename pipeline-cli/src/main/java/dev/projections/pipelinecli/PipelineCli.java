@@ -3,6 +3,8 @@ package dev.projections.pipelinecli;
 import dev.projections.settings.InvalidSettingsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code bin/pipeline}: the one entry point of every component. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
@@ -14,7 +16,12 @@ public final class PipelineCli {
     /** Exit code of a command whose settings are invalid. */
     static final int INVALID_SETTINGS = 2;
 
+    @Option(names = LogFormat.FLAG, scope = ScopeType.INHERIT, paramLabel = "json|text",
+            description = "Log lines as JSON (the default) or as text (the default of local); also PIPELINE_LOG_FORMAT")
+    String logFormat;
+
     public static void main(String[] args) {
+        LogFormat.apply(args, System.getenv());
         System.exit(commandLine().execute(args));
     }
 

@@ -60,16 +60,12 @@ class EndToEndIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pipeline = LocalPipeline.start(LocalPipeline.Setup.temporary());
-        pipeline.awaitReady(Duration.ofMinutes(2));
+        pipeline = SharedPipeline.get();
     }
 
     @AfterAll
     static void stop() {
         CLIENTS.shutdownNow();
-        if (pipeline != null) {
-            pipeline.close();
-        }
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -40,6 +42,15 @@ class PipelineCliTest {
     }
 
     @Test
+    void givenNoChoice_whenTheLogFormatIsChosen_thenLocalLogsTextAndEveryOtherCommandJson() {
+        assertThat(LogFormat.chosen(List.of("local"), Map.of())).isEqualTo("text");
+        assertThat(LogFormat.chosen(List.of("relay"), Map.of())).isEqualTo("json");
+        assertThat(LogFormat.chosen(List.of("relay"), Map.of("PIPELINE_LOG_FORMAT", "text"))).isEqualTo("text");
+        assertThat(LogFormat.chosen(List.of("local", "--log-format", "json"), Map.of())).isEqualTo("json");
+        assertThat(LogFormat.chosen(List.of("projector", "document", "--log-format=text"), Map.of())).isEqualTo("text");
+    }
+
+    @Test
     void givenNoCommand_whenRun_thenUsageListsEveryCommand() {
         StringWriter out = new StringWriter();
         CommandLine cli = PipelineCli.commandLine();
@@ -47,6 +58,6 @@ class PipelineCliTest {
 
         cli.execute("--help");
 
-        assertThat(out.toString()).contains("local", "migrate", "writer", "relay", "projector");
+        assertThat(out.toString()).contains("local", "migrate", "writer", "relay", "projector", "replay", "status", "verify");
     }
 }

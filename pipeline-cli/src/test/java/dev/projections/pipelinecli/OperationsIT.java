@@ -1,0 +1,223 @@
+package dev.projections.pipelinecli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.OutputStreamAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.projections.eventcatalogue.EventJson;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** What an operator sees and does: metrics, JSON logs, status, verify and replay, against a running pipeline. */
+class OperationsIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LocalPipeline pipeline;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pipeline = SharedPipeline.get();
+    }
+
+    @Test
+    void givenEventsWritten_whenMetricsAreScraped_thenAppendedAppliedLatencyAndLagAreThereAndMove() throws Exception {
+        String before = metrics();
+        double applied = value(before, "pipeline_projector_events_total", "outcome=\"applied\",read_model=\"customer\"");
+        double appended = value(before, "pipeline_writer_events_appended_total", "aggregate_type=\"customer\"");
+
+        for (int i = 0; i < 5; i++) {
+            registerCustomer(UUID.randomUUID(), "metrics");
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                value(metrics(), "pipeline_projector_events_total", "outcome=\"applied\",read_model=\"customer\"") >= applied + 5);
+        String after = metrics();
+        assertThat(value(after, "pipeline_writer_events_appended_total", "aggregate_type=\"customer\"")).isEqualTo(appended + 5);
+        assertThat(value(after, "pipeline_projector_end_to_end_latency_seconds_count", "read_model=\"customer\"")).isGreaterThanOrEqualTo(applied + 5);
+        assertThat(after).contains("pipeline_projector_end_to_end_latency_seconds_bucket{", "pipeline_projector_lag_events{",
+                "pipeline_relay_events_total{", "pipeline_relay_slot_lag_bytes{", "pipeline_relay_last_sequence{",
+                "pipeline_relay_batch_seconds_bucket{", "hikaricp_connections_active{", "jvm_memory_used_bytes{");
+    }
+
+    @Test
+    void givenACorrelationIdSentToTheWriter_whenItsEventIsProjected_thenTheProjectorsJsonLogLineCarriesIt() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.projections.projectorstreams.ProjectingProcessor");
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        LogstashEncoder encoder = new LogstashEncoder();
+        encoder.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+        encoder.start();
+        OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new OutputStreamAppender<>();
+        appender.setContext(encoder.getContext());
+        appender.setEncoder(encoder);
+        appender.setOutputStream(lines);
+        appender.start();
+        Level level = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        logger.addAppender(appender);
+        UUID customer = UUID.randomUUID();
+        try {
+            registerCustomer(customer, "trace-e2e-42");
+
+            JsonNode line = await().atMost(Duration.ofSeconds(60)).until(() -> jsonLines(lines).stream()
+                    .filter(json -> json.path("message").asText().contains(customer.toString())).findFirst().orElse(null), json -> json != null);
+            assertThat(line.get("correlation_id").asText()).isEqualTo("trace-e2e-42");
+            assertThat(line.get("level").asText()).isEqualTo("DEBUG");
+            assertThat(line.get("message").asText()).contains("CustomerRegistered", "APPLIED");
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void givenRunningComponents_whenStatusIsAskedForJson_thenTheRelayIsActiveAndEachProjectorShowsItsGroupAndLag() throws Exception {
+        JsonNode status = await().atMost(Duration.ofSeconds(60)).until(() -> EventJson.tree(SharedPipeline.command("status", "--json").out()),
+                json -> json.get("projectors").findValues("lagEvents").stream().allMatch(lag -> lag.asLong() == 0));
+
+        assertThat(status.get("relay").get("active").asBoolean()).isTrue();
+        assertThat(status.get("relay").get("lastRelayedSequence").asLong()).isEqualTo(status.get("relay").get("eventStoreLastSequence").asLong());
+        assertThat(status.get("projectors").findValuesAsText("readModel")).containsExactly("document", "semantic-ir", "customer", "conversation");
+        assertThat(status.get("projectors").get(0).get("members")).hasSize(1);
+        assertThat(status.get("projectors").get(0).get("partitions")).hasSize(6);
+        assertThat(SharedPipeline.command("status").out()).contains("RELAY slot pipeline_relay: active", "pipeline-projector-semantic-ir");
+    }
+
+    @Test
+    void givenACaughtUpReadModel_whenVerified_thenItPassesAndAfterAHandEditItFailsNamingTheRow() throws Exception {
+        UUID customer = UUID.randomUUID();
+        registerCustomer(customer, "verify");
+        awaitCustomer(customer);
+        assertThat(SharedPipeline.command("verify", "customer").exit()).isZero();
+
+        sql("UPDATE readmodel.customers SET name = 'changed by hand' WHERE id = '" + customer + "'");
+        try {
+            SharedPipeline.Run run = SharedPipeline.command("verify", "customer");
+
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.out()).contains("customer readmodel.customers " + customer + ": differs: name is \"changed by hand\", its events make it \"Customer ",
+                    "customer: ", "1 difference(s)");
+        } finally {
+            sql("UPDATE readmodel.customers SET name = 'Customer " + customer + "' WHERE id = '" + customer + "'");
+        }
+    }
+
+    @Test
+    void givenARunningProjector_whenAReplayIsAsked_thenItRefusesNamingTheActiveMember() throws Exception {
+        SharedPipeline.Run run = SharedPipeline.command("replay", "conversation", "--to-earliest");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("projector group pipeline-projector-conversation has 1 active member(s)", "stop its projectors first");
+    }
+
+    @Test
+    void givenAStoppedProjector_whenItsReadModelIsRebuilt_thenEveryRowIsAsBefore() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            registerCustomer(UUID.randomUUID(), "rebuild");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> SharedPipeline.command("verify", "customer").exit() == 0);
+        List<String> before = rows("SELECT row_to_json(c)::text FROM readmodel.customers c ORDER BY id");
+
+        pipeline.stopProjector("customer");
+        try {
+            SharedPipeline.Run run = SharedPipeline.command("replay", "customer", "--rebuild", "--wait", "30s");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("emptied read model customer", "replayed customer");
+            assertThat(run.err()).contains("events 100%");
+            assertThat(rows("SELECT row_to_json(c)::text FROM readmodel.customers c ORDER BY id")).isEqualTo(before);
+        } finally {
+            pipeline.startProjector("customer");
+        }
+    }
+
+    @Test
+    void givenASequence_whenAReplayIsPlannedFromIt_thenItStartsAtTheFirstEventWithThatSequenceOrLater() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            registerCustomer(UUID.randomUUID(), "sequence");
+        }
+        long from = Long.parseLong(rows("SELECT max(sequence) - 1 FROM eventstore.events WHERE aggregate_type = 'customer'").get(0));
+        long expected = Long.parseLong(rows("SELECT count(*) FROM eventstore.events WHERE aggregate_type = 'customer' AND sequence >= " + from).get(0));
+        await().atMost(Duration.ofSeconds(60)).until(() -> SharedPipeline.command("verify", "customer").exit() == 0);
+
+        pipeline.stopProjector("customer");
+        try {
+            SharedPipeline.Run run = SharedPipeline.command("replay", "customer", "--to-sequence", Long.toString(from), "--no-run", "--wait", "30s");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains(expected + " events to apply: start the projector");
+        } finally {
+            pipeline.startProjector("customer");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> SharedPipeline.command("verify", "customer").exit() == 0);
+    }
+
+    private static void registerCustomer(UUID id, String correlationId) throws Exception {
+        String body = "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"CustomerRegistered\", \"payload\": {\"code\": \"" + id.toString().substring(0, 13)
+                + "\", \"name\": \"Customer " + id + "\"}}]}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/customer/" + id + "/events"))
+                .header("X-Correlation-ID", correlationId).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static void awaitCustomer(UUID id) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !rows("SELECT id FROM readmodel.customers WHERE id = '" + id + "'").isEmpty());
+    }
+
+    private static String metrics() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of the sample whose name and labels match; 0 when there is none. */
+    private static double value(String metrics, String name, String labels) {
+        Matcher sample = Pattern.compile("^" + name + "\\{[^}]*" + labels + "[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
+    }
+
+    private static List<JsonNode> jsonLines(ByteArrayOutputStream lines) {
+        List<JsonNode> json = new ArrayList<>();
+        for (String line : lines.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                json.add(EventJson.tree(line));
+            }
+        }
+        return json;
+    }
+
+    private static List<String> rows(String sql) throws Exception {
+        try (Connection connection = pipeline.dataSource().getConnection(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            List<String> rows = new ArrayList<>();
+            while (result.next()) {
+                rows.add(result.getString(1));
+            }
+            return rows;
+        }
+    }
+
+    private static void sql(String sql) throws Exception {
+        try (Connection connection = pipeline.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate(sql);
+        }
+    }
+}
