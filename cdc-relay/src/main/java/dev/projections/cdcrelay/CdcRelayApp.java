@@ -204,5 +204,6 @@ public final class CdcRelayApp implements AutoCloseable {
         for (String check : new String[] {"postgres-relay", "kafka-relay", "slot"}) {
             monitoring.removeCheck(check);
         }
+        metrics.unregisterGauges(monitoring.registry());
     }
 }

@@ -34,6 +34,13 @@ final class RelayMetrics {
                 .description("1 while this relay holds the slot and streams, 0 while it stands by").register(registry);
     }
 
+    /** Gauges read this relay's state; a relay started later in the same process registers its own. */
+    void unregisterGauges(MeterRegistry registry) {
+        for (String gauge : new String[] {"pipeline.relay.last.sequence", "pipeline.relay.slot.lag", "pipeline.relay.active"}) {
+            registry.find(gauge).meters().forEach(registry::remove);
+        }
+    }
+
     void published(int count, long last, long nanos) {
         events.increment(count);
         batchSize.record(count);

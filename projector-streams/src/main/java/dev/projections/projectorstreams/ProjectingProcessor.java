@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Applies each record of a task's partitions to the read model before Streams may commit its offset.
- * While the database is unreachable it retries the same record with a back-off, so the offset never
- * moves past an event that is not in the read model.
+ * Applies each record of a task's partitions into the task's open transaction ({@link ProjectionBatch}),
+ * which commits before Streams commits the offsets. When the database fails in a way that may pass, the
+ * transaction is abandoned and the stream thread replaced, so that its events are read again from the
+ * last committed offsets: the offsets never move past an event that is not in the read model.
  */
 final class ProjectingProcessor implements Processor<String, byte[], Void, Void> {
 
@@ -28,18 +29,24 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
 
     private final ProjectionWriter writer;
     private final ProjectionMetrics metrics;
+    private final String batchStore;
+    private final int maxBatchSize;
     private ProcessorContext<Void, Void> context;
+    private ProjectionBatch batch;
     private Set<UUID> parkedAggregates;
 
-    ProjectingProcessor(ProjectionWriter writer, ProjectionMetrics metrics) {
+    ProjectingProcessor(ProjectionWriter writer, ProjectionMetrics metrics, String batchStore, int maxBatchSize) {
         this.writer = writer;
         this.metrics = metrics;
+        this.batchStore = batchStore;
+        this.maxBatchSize = maxBatchSize;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.parkedAggregates = retrying("reading parked aggregates", writer::parkedAggregates);
+        this.batch = context.getStateStore(batchStore);
+        this.parkedAggregates = readParkedAggregates();
     }
 
     @Override
@@ -52,8 +59,8 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         } catch (RuntimeException e) {
             UUID aggregateId = parseKey(record.key());
             String value = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
-            retrying("parking an unreadable record", () -> {
-                writer.parkUnreadable(origin, aggregateId, "not an event envelope: " + e.getMessage(), value, parkedAggregates);
+            inBatch("parking an unreadable record at " + origin, () -> {
+                writer.parkUnreadable(batch.connection(), origin, aggregateId, "not an event envelope: " + e.getMessage(), value, parkedAggregates);
                 return null;
             });
             metrics.parked();
@@ -62,8 +69,11 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
         try {
             long started = System.nanoTime();
-            Outcome outcome = retrying("applying event " + event.sequence(), () -> writer.apply(event, origin, parkedAggregates));
+            Outcome outcome = inBatch("applying event " + event.sequence(), () -> writer.apply(batch.connection(), event, origin, parkedAggregates));
             metrics.record(outcome, event, System.nanoTime() - started);
+            if (outcome == Outcome.APPLIED) {
+                batch.applied(event.occurredAt());
+            }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {} v{} of {} (sequence {}): {}", writer.projection().name(), event.eventType(),
                         event.eventVersion(), event.aggregateId(), event.sequence(), outcome);
@@ -71,28 +81,45 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         } finally {
             MDC.remove("correlation_id");
         }
+        if (batch.size() >= maxBatchSize) {
+            context.commit();
+        }
     }
 
     private interface DatabaseCall<T> {
         T call() throws SQLException;
     }
 
-    private <T> T retrying(String what, DatabaseCall<T> call) {
+    private <T> T inBatch(String what, DatabaseCall<T> call) {
+        try {
+            return call.call();
+        } catch (SQLException e) {
+            batch.rollback();
+            String message = writer.projection().name() + ": " + what + " failed: " + e.getSQLState() + " " + e.getMessage();
+            if (SqlFailures.isTransient(e)) {
+                throw new RetryableProjectionException(message, e);
+            }
+            throw new ProjectionFailedException(message, e);
+        }
+    }
+
+    /** Waits for the database rather than starting without knowing which aggregates are parked. */
+    private Set<UUID> readParkedAggregates() {
         Duration wait = FIRST_RETRY;
         while (true) {
             try {
-                return call.call();
+                return writer.parkedAggregates();
             } catch (SQLException e) {
                 if (!SqlFailures.isTransient(e)) {
-                    throw new ProjectionFailedException(writer.projection().name() + ": " + what + " failed: "
+                    throw new ProjectionFailedException(writer.projection().name() + ": reading parked aggregates failed: "
                             + e.getSQLState() + " " + e.getMessage(), e);
                 }
-                LOG.warn("{}: {} failed ({}), retrying in {} ms", writer.projection().name(), what, e.getMessage(), wait.toMillis());
+                LOG.warn("{}: reading parked aggregates failed ({}), retrying in {} ms", writer.projection().name(), e.getMessage(), wait.toMillis());
                 try {
                     Thread.sleep(wait.toMillis());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
-                    throw new ProjectionFailedException(what + " interrupted", interrupted);
+                    throw new ProjectionFailedException("interrupted while waiting for the database", interrupted);
                 }
                 wait = wait.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait.multipliedBy(2);
             }

@@ -2,11 +2,13 @@ package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +22,8 @@ public final class ProjectionMetrics {
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Timer apply;
     private final Timer latency;
+    private final DistributionSummary batchSize;
+    private final Timer batchTime;
     private final AtomicLong lastSequence = new AtomicLong(-1);
 
     public ProjectionMetrics(String readModel, MeterRegistry registry) {
@@ -30,7 +34,7 @@ public final class ProjectionMetrics {
                     .register(registry));
         }
         apply = Timer.builder("pipeline.projector.apply")
-                .description("Time to apply one event to the read model, its transaction included")
+                .description("Time to apply one event within its read-model transaction")
                 .tags("read_model", readModel)
                 .publishPercentileHistogram()
                 .register(registry);
@@ -41,15 +45,30 @@ public final class ProjectionMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        batchSize = DistributionSummary.builder("pipeline.projector.batch.size")
+                .description("Events applied in one read-model transaction")
+                .tags("read_model", readModel).baseUnit("events")
+                .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0)
+                .register(registry);
+        batchTime = Timer.builder("pipeline.projector.batch")
+                .description("From a read-model transaction's first statement to its commit")
+                .tags("read_model", readModel)
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     void record(Outcome outcome, EventEnvelope event, long applyNanos) {
         outcomes.get(outcome).increment();
         apply.record(applyNanos, TimeUnit.NANOSECONDS);
-        if (outcome == Outcome.APPLIED) {
-            latency.record(Duration.between(event.occurredAt(), Instant.now()));
-        }
         lastSequence.accumulateAndGet(event.sequence(), Math::max);
+    }
+
+    /** A transaction committed: the latency of each event it applied ends now. */
+    void batchCommitted(List<Instant> eventTimes, long nanos) {
+        Instant now = Instant.now();
+        eventTimes.forEach(eventTime -> latency.record(Duration.between(eventTime, now)));
+        batchSize.record(eventTimes.size());
+        batchTime.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void parked() {

@@ -6,23 +6,30 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
 
 /**
  * The topology of every projector: its aggregate types' topics, read in partition order (one aggregate's
- * events in version order) and applied one by one. Values stay bytes until the processor reads them, so a
- * record that is not an envelope is parked rather than stopping the application.
+ * events in version order) and applied into each task's read-model transaction. Values stay bytes until
+ * the processor reads them, so a record that is not an envelope is parked rather than stopping the
+ * application.
  */
 public final class ProjectionTopology {
+
+    /** More events than this in one transaction ask Streams to commit early. */
+    static final int MAX_BATCH_SIZE = 1000;
 
     private ProjectionTopology() {
     }
 
     public static Topology buildTopology(ProjectionWriter writer, ProjectionMetrics metrics) {
+        String name = writer.projection().name();
+        String batchStore = "read-model-transaction-" + name;
         List<String> topics = EventTopics.topicNames(writer.projection().aggregateTypes());
         StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(ProjectionBatch.builder(batchStore, writer.dataSource(), metrics));
         builder.stream(topics, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
-                .process(() -> new ProjectingProcessor(writer, metrics),
-                        org.apache.kafka.streams.kstream.Named.as("project-" + writer.projection().name()));
+                .process(() -> new ProjectingProcessor(writer, metrics, batchStore, MAX_BATCH_SIZE), Named.as("project-" + name), batchStore);
         return builder.build();
     }
 }

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,51 +51,70 @@ public final class ProjectionWriter {
         return projection;
     }
 
+    DataSource dataSource() {
+        return dataSource;
+    }
+
     /**
-     * @throws SQLException the database could not be used (down, or a fault that is not the event's):
-     *     nothing was written, the caller retries or stops
+     * Applies one event inside the caller's transaction, under a savepoint: an event the database refuses
+     * for its data is rolled back alone and parked, and the transaction goes on.
+     *
+     * @throws SQLException the database could not be used (down, or a fault that is not the event's): the
+     *     caller's transaction is lost, the caller retries or stops
      */
-    public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates) throws SQLException {
+    public Outcome apply(Connection connection, EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates)
+            throws SQLException {
         if (parkedAggregates.contains(event.aggregateId())) {
-            park(origin, event.aggregateId(), event, "an earlier event of aggregate " + event.aggregateId() + " is parked", null);
+            park(connection, origin, event.aggregateId(), event, "an earlier event of aggregate " + event.aggregateId() + " is parked", null);
             return Outcome.PARKED;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                if (!advancePosition(connection, event)) {
-                    connection.rollback();
-                    return Outcome.ALREADY_APPLIED;
-                }
-                projection.apply(connection, event);
-                connection.commit();
-                return Outcome.APPLIED;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+        Savepoint savepoint = connection.setSavepoint();
+        String refusal;
+        try {
+            if (!advancePosition(connection, event)) {
+                connection.releaseSavepoint(savepoint);
+                return Outcome.ALREADY_APPLIED;
             }
+            projection.apply(connection, event);
+            connection.releaseSavepoint(savepoint);
+            return Outcome.APPLIED;
         } catch (SQLException e) {
             if (!SqlFailures.isCausedByData(e)) {
                 throw e;
             }
-            parkedAggregates.add(event.aggregateId());
-            park(origin, event.aggregateId(), event, e.getSQLState() + ": " + e.getMessage(), null);
-            return Outcome.PARKED;
+            refusal = e.getSQLState() + ": " + e.getMessage();
         } catch (IllegalArgumentException e) {
             // a payload the projection cannot map
-            parkedAggregates.add(event.aggregateId());
-            park(origin, event.aggregateId(), event, e.getMessage(), null);
-            return Outcome.PARKED;
+            refusal = e.getMessage();
+        }
+        connection.rollback(savepoint);
+        parkedAggregates.add(event.aggregateId());
+        park(connection, origin, event.aggregateId(), event, refusal, null);
+        return Outcome.PARKED;
+    }
+
+    /** Applies one event in a transaction of its own. */
+    public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Outcome outcome = apply(connection, event, origin, parkedAggregates);
+                connection.commit();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
         }
     }
 
-    /** Parks a record that is not a readable event at all. */
-    public void parkUnreadable(RecordOrigin origin, UUID aggregateId, String error, String value, Set<UUID> parkedAggregates)
-            throws SQLException {
+    /** Parks, in the caller's transaction, a record that is not a readable event at all. */
+    public void parkUnreadable(Connection connection, RecordOrigin origin, UUID aggregateId, String error, String value,
+            Set<UUID> parkedAggregates) throws SQLException {
         if (aggregateId != null) {
             parkedAggregates.add(aggregateId);
         }
-        park(origin, aggregateId, null, error, value);
+        park(connection, origin, aggregateId, null, error, value);
     }
 
     private boolean advancePosition(Connection connection, EventEnvelope event) throws SQLException {
@@ -107,12 +127,11 @@ public final class ProjectionWriter {
         }
     }
 
-    private void park(RecordOrigin origin, UUID aggregateId, EventEnvelope event, String error, String value)
+    private void park(Connection connection, RecordOrigin origin, UUID aggregateId, EventEnvelope event, String error, String value)
             throws SQLException {
         LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}", event == null ? "an unreadable record" : event.eventType(),
                 aggregateId, event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), error);
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(PARK)) {
+        try (PreparedStatement statement = connection.prepareStatement(PARK)) {
             statement.setString(1, projection.name());
             statement.setString(2, origin.topic());
             statement.setInt(3, origin.partition());

@@ -75,6 +75,12 @@ public final class ProjectorApp implements AutoCloseable {
             ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
             KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(writer, metrics), config.streamsProperties());
             started.setUncaughtExceptionHandler(error -> {
+                if (causedBy(error, RetryableProjectionException.class)) {
+                    LOG.warn("projector {}: {}; its stream thread starts again, from the last committed offsets",
+                            config.projection().name(), error.getMessage());
+                    pause(Duration.ofSeconds(1));
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                }
                 LOG.error("projector {} stopped: {}", config.projection().name(), error.getMessage(), error);
                 failure.complete(error);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -91,6 +97,23 @@ public final class ProjectorApp implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("projector {} could not start: {}", config.projection().name(), e.getMessage(), e);
             failure.complete(e);
+        }
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -37,7 +37,7 @@ public record ProjectorConfig(
                 settings.string(APPLICATION_ID_PREFIX, "pipeline-projector-"),
                 settings.integer(STREAM_THREADS, 1, 1, 64),
                 Path.of(settings.string(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "pipeline-projector-state").toString())),
-                settings.duration(COMMIT_INTERVAL, Duration.ofSeconds(1)));
+                settings.duration(COMMIT_INTERVAL, Duration.ofMillis(25)));
     }
 
     /** The Streams application id and so the consumer group: one per read model. */
