@@ -9,6 +9,18 @@ final class Lifecycle {
     private Lifecycle() {
     }
 
+    /**
+     * @param parts closed in their order when the process stops
+     * @return 0 after a requested stop, 1 when {@code failure} completed first
+     */
+    static int runUntilStopped(CompletableFuture<?> failure, AutoCloseable... parts) throws Exception {
+        return runUntilStopped(() -> {
+            for (AutoCloseable part : parts) {
+                part.close();
+            }
+        }, failure);
+    }
+
     /** @return 0 after a requested stop, 1 when {@code failure} completed first */
     static int runUntilStopped(AutoCloseable component, CompletableFuture<?> failure) throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);

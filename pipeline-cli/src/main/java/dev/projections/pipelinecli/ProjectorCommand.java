@@ -38,10 +38,6 @@ final class ProjectorCommand implements Callable<Integer> {
         System.out.println("projector " + readModel + " started: application.id=" + config.applicationId()
                 + " kafka=" + config.kafka().bootstrapServers() + " db=" + config.database().redactedUrl()
                 + " metrics=http://localhost:" + server.port() + "/metrics");
-        return Lifecycle.runUntilStopped(() -> {
-            app.close();
-            server.close();
-            monitoring.close();
-        }, app.failure());
+        return Lifecycle.runUntilStopped(app.failure(), app, server, monitoring::close);
     }
 }

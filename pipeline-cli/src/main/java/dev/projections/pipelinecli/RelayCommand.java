@@ -35,10 +35,6 @@ final class RelayCommand implements Callable<Integer> {
         CdcRelayApp app = CdcRelayApp.start(config, monitoring);
         System.out.println("relay started: slot=" + config.slotName() + " kafka=" + config.kafka().bootstrapServers()
                 + " db=" + config.database().redactedUrl() + " metrics=http://localhost:" + server.port() + "/metrics");
-        return Lifecycle.runUntilStopped(() -> {
-            app.close();
-            server.close();
-            monitoring.close();
-        }, new CompletableFuture<>());
+        return Lifecycle.runUntilStopped(new CompletableFuture<>(), app, server, monitoring::close);
     }
 }

@@ -31,9 +31,6 @@ final class WriterCommand implements Callable<Integer> {
         EventWriterApp app = EventWriterApp.start(config, monitoring);
         System.out.println("writer ready: http=http://localhost:" + app.httpPort() + " (also /metrics, /health) db="
                 + config.database().redactedUrl());
-        return Lifecycle.runUntilStopped(() -> {
-            app.close();
-            monitoring.close();
-        }, new CompletableFuture<>());
+        return Lifecycle.runUntilStopped(new CompletableFuture<>(), app, monitoring::close);
     }
 }

@@ -58,6 +58,28 @@ public final class ProjectionFixture {
         }
     }
 
+    /**
+     * Delivers every event of the history again and returns each aggregate's rows after it; the caller
+     * compares them with {@link #snapshots} taken before.
+     */
+    public List<String> replay(List<EventEnvelope> history, List<UUID> aggregates, String... tablesAndKeys) throws SQLException {
+        for (EventEnvelope event : history) {
+            Outcome outcome = apply(event);
+            if (outcome != Outcome.ALREADY_APPLIED) {
+                throw new AssertionError("event " + event.sequence() + " was " + outcome + " again, not " + Outcome.ALREADY_APPLIED);
+            }
+        }
+        return snapshots(aggregates, tablesAndKeys);
+    }
+
+    public List<String> snapshots(List<UUID> aggregates, String... tablesAndKeys) throws SQLException {
+        List<String> snapshots = new ArrayList<>();
+        for (UUID aggregate : aggregates) {
+            snapshots.add(snapshot(aggregate, tablesAndKeys));
+        }
+        return snapshots;
+    }
+
     /** Every column of every row the queries find for one aggregate, as JSON text. */
     public String snapshot(UUID aggregateId, String... tablesAndKeys) throws SQLException {
         StringBuilder text = new StringBuilder();
