@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -39,6 +42,11 @@ public final class CdcRelayApp implements AutoCloseable {
     private final SlotMonitor slotMonitor;
     private final Admin admin;
     private final Monitoring monitoring;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "cdc-relay-leadership");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile boolean active;
     private volatile boolean standingBy;
     private volatile String lastError;
@@ -108,7 +116,17 @@ public final class CdcRelayApp implements AutoCloseable {
                     LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(),
                             config.publicationName(), config.kafka().bootstrapServers());
                     long before = lastRelayedSequence();
-                    runEngine(topics);
+                    ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> {
+                        if (!leadership.held()) {
+                            LOG.error("relay lost its lock session on slot {}; stopping, to stand by again", config.slotName());
+                            closeEngine();
+                        }
+                    }, 5, 5, TimeUnit.SECONDS);
+                    try {
+                        runEngine(topics);
+                    } finally {
+                        watch.cancel(false);
+                    }
                     if (lastRelayedSequence() != before) {
                         backoff = Duration.ofSeconds(1);
                     }
@@ -128,6 +146,8 @@ public final class CdcRelayApp implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            watchdog.shutdownNow();
         }
         LOG.info("relay stopped");
     }

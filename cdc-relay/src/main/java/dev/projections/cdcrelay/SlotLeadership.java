@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ final class SlotLeadership implements AutoCloseable {
     private final long lockKey;
     private final Duration retry;
     private Connection connection;
+    private int failedChecks;
 
     SlotLeadership(DatabaseSettings database, String slotName, Duration retry) {
         this.database = database;
@@ -57,19 +59,29 @@ final class SlotLeadership implements AutoCloseable {
         return false;
     }
 
-    /** Whether the session holding the lock is still alive. */
+    /**
+     * Whether the session holding the lock is still alive; a busy database answering slowly once is not
+     * taken for a lost session, three failed checks in a row are.
+     */
     boolean held() {
         try {
-            return connection != null && connection.isValid(2);
+            if (connection != null && connection.isValid(5)) {
+                failedChecks = 0;
+                return true;
+            }
         } catch (SQLException e) {
-            return false;
+            LOG.debug("checking the relay lock session failed: {}", e.getMessage());
         }
+        return ++failedChecks < 3;
     }
 
     private boolean tryLock() throws SQLException {
         if (connection == null || !connection.isValid(2)) {
             closeConnection();
-            connection = DriverManager.getConnection(database.jdbcUrl(), database.parsedUrl());
+            Properties properties = database.parsedUrl();
+            // a dead peer must end the session, and so free the lock, for a standby to take over
+            properties.setProperty("tcpKeepAlive", "true");
+            connection = DriverManager.getConnection(database.jdbcUrl(), properties);
             connection.setAutoCommit(true);
         }
         try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {

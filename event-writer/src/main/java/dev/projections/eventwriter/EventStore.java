@@ -119,7 +119,8 @@ public final class EventStore {
             } catch (SQLException e) {
                 connection.rollback();
                 if (UNIQUE_VIOLATION.equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains(VERSION_CONSTRAINT)) {
-                    throw new VersionConflictException(aggregateId, expectedVersion, currentVersion(aggregateId));
+                    connection.setAutoCommit(true);
+                    throw new VersionConflictException(aggregateId, expectedVersion, currentVersion(connection, aggregateId));
                 }
                 throw e;
             } catch (RuntimeException e) {
@@ -176,16 +177,21 @@ public final class EventStore {
 
     /** The aggregate's current version: 0 when it has no events. */
     public int currentVersion(UUID aggregateId) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT coalesce(max(event_version), 0) FROM eventstore.events WHERE aggregate_id = ?")) {
+        try (Connection connection = dataSource.getConnection()) {
+            return currentVersion(connection, aggregateId);
+        } catch (SQLException e) {
+            throw new EventStoreException("reading the version of aggregate " + aggregateId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int currentVersion(Connection connection, UUID aggregateId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT coalesce(max(event_version), 0) FROM eventstore.events WHERE aggregate_id = ?")) {
             statement.setObject(1, aggregateId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getInt(1);
             }
-        } catch (SQLException e) {
-            throw new EventStoreException("reading the version of aggregate " + aggregateId + " failed: " + e.getMessage(), e);
         }
     }
 

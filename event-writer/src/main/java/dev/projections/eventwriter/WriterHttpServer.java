@@ -75,7 +75,7 @@ public final class WriterHttpServer implements AutoCloseable {
     }
 
     private void handleEvents(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        try {
             Matcher path = EVENTS_PATH.matcher(exchange.getRequestURI().getPath());
             if (!path.matches()) {
                 respond(exchange, 404, error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"));
@@ -95,12 +95,15 @@ public final class WriterHttpServer implements AutoCloseable {
             }
         } catch (EventStoreException e) {
             LOG.error("event store unavailable: {}", e.getMessage());
-            respond(exchange, 503, error("unavailable", "the event store is unavailable; nothing was written, retry later"));
+            // a commit cut off may still have been written: the same expectedVersion then answers 409
+            respond(exchange, 503, error("unavailable", "the event store is unavailable; retry later with the same "
+                    + "expectedVersion (a 409 then means an earlier try was written)"));
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
-            respond(exchange, 500, error("internal_error", "the request failed; nothing was written"));
+            respond(exchange, 500, error("internal_error", "the request failed; retry later with the same expectedVersion"));
         } finally {
             MDC.remove("correlation_id");
+            exchange.close();
         }
     }
 

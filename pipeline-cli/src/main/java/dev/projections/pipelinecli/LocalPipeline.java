@@ -100,6 +100,12 @@ public final class LocalPipeline implements AutoCloseable {
         }
         Instant deadline = Instant.now().plus(timeout);
         while (!(relay != null && relay.isActive() && projectors.values().stream().allMatch(ProjectorApp::isRunning))) {
+            for (Map.Entry<String, ProjectorApp> projector : projectors.entrySet()) {
+                if (projector.getValue().failure().isDone()) {
+                    throw new IllegalStateException("projector " + projector.getKey() + " could not start: "
+                            + projector.getValue().failure().join().getMessage(), projector.getValue().failure().join());
+                }
+            }
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException("local pipeline not ready after " + timeout.toSeconds() + " s: " + readiness());
             }

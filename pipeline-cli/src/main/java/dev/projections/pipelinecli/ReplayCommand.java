@@ -79,15 +79,21 @@ final class ReplayCommand implements Callable<Integer> {
                     : target.sequence != null ? group.offsetsAtSequence(target.sequence)
                     : group.earliestOffsets();
             Map<TopicPartition, Long> end = group.endOffsets();
+            // Kafka refuses the rewind while the group has members, so it goes first
+            group.resetOffsets(to);
             if (target.rebuild) {
                 try (HikariDataSource dataSource = config.database().pool("replay", 2)) {
                     new ProjectionWriter(config.projection(), dataSource).clear();
                 }
                 System.out.println("emptied read model " + readModel + ": " + config.projection().tables().stream()
                         .map(table -> table.name()).toList() + " and its positions and parked events");
+                // a projector that joined between the rewind and the emptying would have moved on from there
+                if (!group.members().isEmpty() || !group.committedOffsets().equals(to)) {
+                    System.err.println("replay: a projector of group " + group.groupId() + " started during the rebuild; "
+                            + "the read model may be partial. Stop every projector of " + readModel + " and run the rebuild again.");
+                    return 1;
+                }
             }
-            // after emptying: should the rewind fail, the read model is visibly empty and the command can simply run again
-            group.resetOffsets(to);
             long total = 0;
             for (Map.Entry<TopicPartition, Long> partition : to.entrySet().stream()
                     .sorted(Map.Entry.comparingByKey(Comparator.comparing(TopicPartition::toString))).toList()) {

@@ -16,36 +16,40 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Applies each record of a task's partitions into the task's open transaction ({@link ProjectionBatch}),
- * which commits before Streams commits the offsets. When the database fails in a way that may pass, the
- * transaction is abandoned and the stream thread replaced, so that its events are read again from the
- * last committed offsets: the offsets never move past an event that is not in the read model.
+ * Applies each record of a task's partitions into the stream thread's open transaction
+ * ({@link ReadModelTransactions}), which commits before the thread's offsets do. When anything fails, the
+ * transaction is abandoned, and the stream thread replaced (the database may come back) or the projector
+ * stopped; either way its events are read again from the last committed offsets.
  */
 final class ProjectingProcessor implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectingProcessor.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LAST_RETRY = Duration.ofSeconds(10);
+    /** Well under the consumer's max.poll.interval.ms, past which the member would be dropped from its group. */
+    private static final Duration INIT_PATIENCE = Duration.ofMinutes(2);
 
     private final ProjectionWriter writer;
     private final ProjectionMetrics metrics;
-    private final String batchStore;
+    private final ReadModelTransactions batch;
+    private final Set<RecordOrigin> refused;
     private final int maxBatchSize;
     private ProcessorContext<Void, Void> context;
-    private ProjectionBatch batch;
     private Set<UUID> parkedAggregates;
 
-    ProjectingProcessor(ProjectionWriter writer, ProjectionMetrics metrics, String batchStore, int maxBatchSize) {
+    /** @param refused records the database refused once, to be applied alone (and parked) when read again */
+    ProjectingProcessor(ProjectionWriter writer, ProjectionMetrics metrics, ReadModelTransactions batch, Set<RecordOrigin> refused,
+            int maxBatchSize) {
         this.writer = writer;
         this.metrics = metrics;
-        this.batchStore = batchStore;
+        this.batch = batch;
+        this.refused = refused;
         this.maxBatchSize = maxBatchSize;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.batch = context.getStateStore(batchStore);
         this.parkedAggregates = readParkedAggregates();
     }
 
@@ -69,7 +73,11 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
         try {
             long started = System.nanoTime();
-            Outcome outcome = inBatch("applying event " + event.sequence(), () -> writer.apply(batch.connection(), event, origin, parkedAggregates));
+            Outcome outcome = refused.contains(origin)
+                    ? inBatch("applying refused event " + event.sequence() + " alone",
+                            () -> writer.applyAlone(batch.connection(), event, origin, parkedAggregates))
+                    : applyInBatch(event, origin);
+            refused.remove(origin);
             metrics.record(outcome, event, System.nanoTime() - started);
             if (outcome == Outcome.APPLIED) {
                 batch.applied(event.occurredAt());
@@ -86,6 +94,32 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         }
     }
 
+    /**
+     * An event refused in the shared transaction loses the whole transaction: the thread starts again
+     * from its committed offsets, and this event, known now, is applied alone when it comes back.
+     */
+    private Outcome applyInBatch(EventEnvelope event, RecordOrigin origin) {
+        return inBatch("applying event " + event.sequence(), () -> {
+            try {
+                return writer.apply(batch.connection(), event, origin, parkedAggregates);
+            } catch (SQLException e) {
+                if (SqlFailures.isCausedByData(e)) {
+                    throw refusedEvent(event, origin, e.getSQLState() + " " + e.getMessage(), e);
+                }
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw refusedEvent(event, origin, e.getMessage(), e);
+            }
+        });
+    }
+
+    private RetryableProjectionException refusedEvent(EventEnvelope event, RecordOrigin origin, String reason, Exception cause) {
+        batch.rollback();
+        refused.add(origin);
+        return new RetryableProjectionException(writer.projection().name() + ": event " + event.sequence() + " at " + origin
+                + " was refused (" + reason + "); reading again from the last commit, to park it", cause);
+    }
+
     private interface DatabaseCall<T> {
         T call() throws SQLException;
     }
@@ -100,19 +134,27 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
                 throw new RetryableProjectionException(message, e);
             }
             throw new ProjectionFailedException(message, e);
+        } catch (RuntimeException | Error e) {
+            // whatever else went wrong, nothing of the open transaction may commit
+            batch.rollback();
+            throw e;
         }
     }
 
-    /** Waits for the database rather than starting without knowing which aggregates are parked. */
+    /** Waits a while for the database rather than starting without knowing which aggregates are parked. */
     private Set<UUID> readParkedAggregates() {
         Duration wait = FIRST_RETRY;
+        long deadline = System.nanoTime() + INIT_PATIENCE.toNanos();
         while (true) {
             try {
                 return writer.parkedAggregates();
             } catch (SQLException e) {
+                String message = writer.projection().name() + ": reading parked aggregates failed: " + e.getSQLState() + " " + e.getMessage();
                 if (!SqlFailures.isTransient(e)) {
-                    throw new ProjectionFailedException(writer.projection().name() + ": reading parked aggregates failed: "
-                            + e.getSQLState() + " " + e.getMessage(), e);
+                    throw new ProjectionFailedException(message, e);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new RetryableProjectionException(message, e);
                 }
                 LOG.warn("{}: reading parked aggregates failed ({}), retrying in {} ms", writer.projection().name(), e.getMessage(), wait.toMillis());
                 try {

@@ -2,6 +2,8 @@ package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventTopics;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -10,8 +12,8 @@ import org.apache.kafka.streams.kstream.Named;
 
 /**
  * The topology of every projector: its aggregate types' topics, read in partition order (one aggregate's
- * events in version order) and applied into each task's read-model transaction. Values stay bytes until
- * the processor reads them, so a record that is not an envelope is parked rather than stopping the
+ * events in version order) and applied into the stream thread's read-model transaction. Values stay bytes
+ * until the processor reads them, so a record that is not an envelope is parked rather than stopping the
  * application.
  */
 public final class ProjectionTopology {
@@ -22,14 +24,13 @@ public final class ProjectionTopology {
     private ProjectionTopology() {
     }
 
-    public static Topology buildTopology(ProjectionWriter writer, ProjectionMetrics metrics) {
+    static Topology buildTopology(ProjectionWriter writer, ProjectionMetrics metrics, ReadModelTransactions transactions) {
         String name = writer.projection().name();
-        String batchStore = "read-model-transaction-" + name;
         List<String> topics = EventTopics.topicNames(writer.projection().aggregateTypes());
+        Set<RecordOrigin> refused = ConcurrentHashMap.newKeySet();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(ProjectionBatch.builder(batchStore, writer.dataSource(), metrics));
         builder.stream(topics, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
-                .process(() -> new ProjectingProcessor(writer, metrics, batchStore, MAX_BATCH_SIZE), Named.as("project-" + name), batchStore);
+                .process(() -> new ProjectingProcessor(writer, metrics, transactions, refused, MAX_BATCH_SIZE), Named.as("project-" + name));
         return builder.build();
     }
 }

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies events to one read model, each in its own transaction with the aggregate's position: an event
- * at or below the position is a duplicate and changes nothing; a newer one advances the position and the
- * rows together. An event the database refuses for its data is parked, never skipped: it and every later
+ * Applies events to one read model, each together with the aggregate's position: an event at or below
+ * the position is a duplicate and changes nothing; a newer one advances the position and the rows
+ * together. An event the database refuses for its data is parked, never skipped: it and every later
  * event of its aggregate wait in {@code readmodel.parked_events}, while other aggregates go on.
  */
 public final class ProjectionWriter {
@@ -51,16 +51,13 @@ public final class ProjectionWriter {
         return projection;
     }
 
-    DataSource dataSource() {
-        return dataSource;
-    }
-
     /**
-     * Applies one event inside the caller's transaction, under a savepoint: an event the database refuses
-     * for its data is rolled back alone and parked, and the transaction goes on.
+     * Applies one event inside the caller's transaction, which advances its aggregate's position with it.
+     * Nothing is caught: an event the database refuses leaves the transaction to be rolled back, and is
+     * then applied again on its own, {@link #applyAlone isolated}, to be parked.
      *
-     * @throws SQLException the database could not be used (down, or a fault that is not the event's): the
-     *     caller's transaction is lost, the caller retries or stops
+     * @throws SQLException the database refused the event or could not be used; the transaction is lost
+     * @throws IllegalArgumentException the projection cannot read the payload; the transaction is lost
      */
     public Outcome apply(Connection connection, EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates)
             throws SQLException {
@@ -68,24 +65,38 @@ public final class ProjectionWriter {
             park(connection, origin, event.aggregateId(), event, "an earlier event of aggregate " + event.aggregateId() + " is parked", null);
             return Outcome.PARKED;
         }
+        if (!advancePosition(connection, event)) {
+            return Outcome.ALREADY_APPLIED;
+        }
+        projection.apply(connection, event);
+        return Outcome.APPLIED;
+    }
+
+    /**
+     * Applies one event inside the caller's transaction under a savepoint of its own: an event the
+     * database refuses for its data, or whose payload cannot be read, is rolled back alone and parked.
+     * Savepoints are kept for events known to fail, since many subtransactions in one transaction slow
+     * down every session of the database.
+     */
+    public Outcome applyAlone(Connection connection, EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates)
+            throws SQLException {
         Savepoint savepoint = connection.setSavepoint();
         String refusal;
         try {
-            if (!advancePosition(connection, event)) {
-                connection.releaseSavepoint(savepoint);
-                return Outcome.ALREADY_APPLIED;
-            }
-            projection.apply(connection, event);
+            Outcome outcome = apply(connection, event, origin, parkedAggregates);
             connection.releaseSavepoint(savepoint);
-            return Outcome.APPLIED;
+            return outcome;
         } catch (SQLException e) {
             if (!SqlFailures.isCausedByData(e)) {
                 throw e;
             }
             refusal = e.getSQLState() + ": " + e.getMessage();
         } catch (IllegalArgumentException e) {
-            // a payload the projection cannot map
             refusal = e.getMessage();
+        } catch (RuntimeException | Error e) {
+            // never leave half an event in the transaction
+            rollbackQuietly(connection, savepoint);
+            throw e;
         }
         connection.rollback(savepoint);
         parkedAggregates.add(event.aggregateId());
@@ -93,12 +104,20 @@ public final class ProjectionWriter {
         return Outcome.PARKED;
     }
 
+    private static void rollbackQuietly(Connection connection, Savepoint savepoint) {
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            LOG.debug("rolling back to a savepoint failed: {}", e.getMessage());
+        }
+    }
+
     /** Applies one event in a transaction of its own. */
     public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Outcome outcome = apply(connection, event, origin, parkedAggregates);
+                Outcome outcome = applyAlone(connection, event, origin, parkedAggregates);
                 connection.commit();
                 return outcome;
             } catch (SQLException | RuntimeException e) {
@@ -140,8 +159,8 @@ public final class ProjectionWriter {
             statement.setObject(6, event == null ? null : event.sequence());
             statement.setString(7, event == null ? null : event.eventType());
             statement.setObject(8, event == null ? null : event.eventVersion());
-            statement.setString(9, error);
-            statement.setString(10, value != null ? value : event == null ? null : dev.projections.eventcatalogue.EventJson.toText(event));
+            statement.setString(9, printable(error));
+            statement.setString(10, printable(value != null ? value : event == null ? null : dev.projections.eventcatalogue.EventJson.toText(event)));
             statement.executeUpdate();
         }
     }
@@ -168,6 +187,11 @@ public final class ProjectionWriter {
                 throw e;
             }
         }
+    }
+
+    /** PostgreSQL text cannot hold NUL: a poison record may, and must still be parked. */
+    private static String printable(String text) {
+        return text == null ? null : text.replace("\u0000", "\\u0000");
     }
 
     /** The aggregates of this read model with parked events, read when a task starts. */

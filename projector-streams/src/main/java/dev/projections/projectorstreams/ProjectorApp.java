@@ -73,8 +73,12 @@ public final class ProjectorApp implements AutoCloseable {
                 return;
             }
             ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
-            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(writer, metrics), config.streamsProperties());
+            ReadModelTransactions transactions = new ReadModelTransactions(dataSource, metrics);
+            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(writer, metrics, transactions),
+                    config.streamsProperties(), new ProjectorClientSupplier(transactions));
             started.setUncaughtExceptionHandler(error -> {
+                // called on the failing stream thread: nothing it applied may be committed
+                transactions.rollback();
                 if (causedBy(error, RetryableProjectionException.class)) {
                     LOG.warn("projector {}: {}; its stream thread starts again, from the last committed offsets",
                             config.projection().name(), error.getMessage());
@@ -88,10 +92,16 @@ public final class ProjectorApp implements AutoCloseable {
             started.setStateListener((now, before) -> LOG.info("projector {} is {}", config.projection().name(), now));
             synchronized (this) {
                 if (closed) {
+                    started.close();
                     return;
                 }
                 streams = started;
-                started.start();
+                try {
+                    started.start();
+                } catch (RuntimeException e) {
+                    started.close();
+                    throw e;
+                }
             }
             LOG.info("projector {} started as application {}", config.projection().name(), config.applicationId());
         } catch (RuntimeException e) {

@@ -171,9 +171,14 @@ public final class ProjectorGroup implements AutoCloseable {
                 if (events > 0) {
                     consumer.assign(List.of(partition));
                     consumer.seek(partition, from);
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(5))) {
-                        millis = Math.max(0, System.currentTimeMillis() - record.timestamp());
-                        break;
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    boolean found = false;
+                    while (!found && System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                            millis = Math.max(0, System.currentTimeMillis() - record.timestamp());
+                            found = true;
+                            break;
+                        }
                     }
                 }
                 lags.add(new PartitionLag(partition, position, end.get(partition), events, millis));
@@ -184,20 +189,20 @@ public final class ProjectorGroup implements AutoCloseable {
 
     /** The highest event sequence in the group's topics: how far the relay has published. */
     public long lastPublishedSequence() {
-        return lastSequence(clientConfig, partitions(), endOffsets());
+        return lastSequence(partitions(), earliestOffsets(), endOffsets());
     }
 
-    static long lastSequence(Map<String, Object> clientConfig, Collection<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+    private long lastSequence(Collection<TopicPartition> partitions, Map<TopicPartition, Long> earliest, Map<TopicPartition, Long> end) {
         long last = -1;
-        try (KafkaConsumer<byte[], byte[]> consumer = reader(clientConfig)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = reader()) {
             for (TopicPartition partition : partitions) {
                 long offset = end.get(partition);
-                if (offset == 0) {
+                if (offset <= earliest.get(partition)) {
                     continue;
                 }
                 consumer.assign(List.of(partition));
-                // a few records back, since a redelivered stretch may end the partition
-                consumer.seek(partition, Math.max(0, offset - 50));
+                // a stretch back, since a batch sent again after a relay's crash may end the partition
+                consumer.seek(partition, Math.max(earliest.get(partition), offset - 1000));
                 while (consumer.position(partition) < offset) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
                         last = Math.max(last, sequenceOf(record));
@@ -217,12 +222,9 @@ public final class ProjectorGroup implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> reader() {
-        return reader(clientConfig);
-    }
-
-    private static KafkaConsumer<byte[], byte[]> reader(Map<String, Object> clientConfig) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

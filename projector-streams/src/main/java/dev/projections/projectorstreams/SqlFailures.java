@@ -10,10 +10,13 @@ final class SqlFailures {
     private SqlFailures() {
     }
 
-    /** Data exceptions (class 22) and integrity violations (class 23): retrying the event cannot help. */
+    /**
+     * Data exceptions (class 22), integrity violations (class 23) and limits a value exceeds, such as an
+     * index row too large (class 54): retrying the event cannot help.
+     */
     static boolean isCausedByData(SQLException e) {
         String state = e.getSQLState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
     }
 
     /**

@@ -70,6 +70,8 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
         config.setPassword(password);
         config.setMaximumPoolSize(maximumSize);
         config.setConnectionTimeout(10_000);
+        // names the component in pg_stat_activity
+        config.addDataSourceProperty("ApplicationName", name);
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {

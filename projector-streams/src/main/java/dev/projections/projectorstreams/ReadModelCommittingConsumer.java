@@ -1,0 +1,66 @@
+package dev.projections.projectorstreams;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A stream thread's main consumer, which commits the thread's read-model transaction before any offset.
+ * Kafka Streams commits offsets only through its main consumer, on the stream thread that applied the
+ * events; should the transaction fail to commit, no offset is committed.
+ */
+final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
+
+    private final ReadModelTransactions transactions;
+
+    ReadModelCommittingConsumer(Map<String, Object> config, ReadModelTransactions transactions) {
+        super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.transactions = transactions;
+    }
+
+    @Override
+    public void commitSync() {
+        transactions.commit();
+        super.commitSync();
+    }
+
+    @Override
+    public void commitSync(Duration timeout) {
+        transactions.commit();
+        super.commitSync(timeout);
+    }
+
+    @Override
+    public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        transactions.commit();
+        super.commitSync(offsets);
+    }
+
+    @Override
+    public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+        transactions.commit();
+        super.commitSync(offsets, timeout);
+    }
+
+    @Override
+    public void commitAsync() {
+        transactions.commit();
+        super.commitAsync();
+    }
+
+    @Override
+    public void commitAsync(OffsetCommitCallback callback) {
+        transactions.commit();
+        super.commitAsync(callback);
+    }
+
+    @Override
+    public void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+        transactions.commit();
+        super.commitAsync(offsets, callback);
+    }
+}
