@@ -51,7 +51,7 @@ class EventCatalogueTest {
     @Test
     void givenEachEventType_whenItsRecordAndSchemaAreCompared_thenTheyNameTheSameFieldsAndRequireTheSameOnes() throws Exception {
         for (EventCatalogue.EventType type : CATALOGUE.eventTypes()) {
-            JsonNode schema = EventJson.MAPPER.readTree(getClass().getClassLoader().getResource(type.schemaResource()));
+            JsonNode schema = EventJson.MAPPER.readTree(getClass().getClassLoader().getResourceAsStream(type.schemaResource()));
             Set<String> properties = new HashSet<>();
             schema.get("properties").fieldNames().forEachRemaining(properties::add);
             Set<String> required = new HashSet<>();
