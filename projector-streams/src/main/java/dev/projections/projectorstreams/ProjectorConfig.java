@@ -47,7 +47,17 @@ public record ProjectorConfig(
 
     public Properties streamsProperties() {
         Properties props = new Properties();
-        kafka.clientConfig().forEach((key, value) -> props.put(key, value));
+        kafka.clientConfig().forEach((key, value) -> {
+            // internal settings could move processing off the committing thread
+            if (!key.startsWith("__")) {
+                props.put(key, value);
+            }
+        });
+        // what the read model's commit relies on, whatever the client settings say: offsets committed by the
+        // main consumer our client supplier makes (the classic protocol), and no record skipped on an error
+        props.put("group.protocol", "classic");
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                "org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler");
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);

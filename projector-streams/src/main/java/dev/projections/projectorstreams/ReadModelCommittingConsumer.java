@@ -1,7 +1,10 @@
 package dev.projections.projectorstreams;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
@@ -20,6 +23,46 @@ final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
     ReadModelCommittingConsumer(Map<String, Object> config, ReadModelTransactions transactions) {
         super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.transactions = transactions;
+    }
+
+    /**
+     * Streams unsubscribes right after losing all its tasks (closed dirty, to be read again): nothing
+     * they applied may stay open, holding row locks the tasks' next owner waits for.
+     */
+    @Override
+    public void unsubscribe() {
+        transactions.rollback();
+        super.unsubscribe();
+    }
+
+    @Override
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+        super.subscribe(topics, rollingBackOnLoss(listener));
+    }
+
+    @Override
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+        super.subscribe(pattern, rollingBackOnLoss(listener));
+    }
+
+    private ConsumerRebalanceListener rollingBackOnLoss(ConsumerRebalanceListener listener) {
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                listener.onPartitionsRevoked(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                listener.onPartitionsAssigned(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                listener.onPartitionsLost(partitions);
+                transactions.rollback();
+            }
+        };
     }
 
     @Override
