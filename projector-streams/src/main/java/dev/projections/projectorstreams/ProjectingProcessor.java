@@ -78,7 +78,7 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
                             () -> writer.applyAlone(batch.connection(), event, origin, parkedAggregates))
                     : applyInBatch(event, origin);
             refused.remove(origin);
-            metrics.record(outcome, event, System.nanoTime() - started);
+            metrics.record(outcome, System.nanoTime() - started);
             if (outcome == Outcome.APPLIED) {
                 batch.applied(event.occurredAt());
             }

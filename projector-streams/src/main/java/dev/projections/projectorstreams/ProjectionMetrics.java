@@ -1,6 +1,5 @@
 package dev.projections.projectorstreams;
 
-import dev.projections.eventcatalogue.EventEnvelope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +10,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a projector did: events by outcome, the time each took, and the end-to-end latency from the
@@ -24,7 +22,6 @@ public final class ProjectionMetrics {
     private final Timer latency;
     private final DistributionSummary batchSize;
     private final Timer batchTime;
-    private final AtomicLong lastSequence = new AtomicLong(-1);
 
     public ProjectionMetrics(String readModel, MeterRegistry registry) {
         for (Outcome outcome : Outcome.values()) {
@@ -57,10 +54,9 @@ public final class ProjectionMetrics {
                 .register(registry);
     }
 
-    void record(Outcome outcome, EventEnvelope event, long applyNanos) {
+    void record(Outcome outcome, long applyNanos) {
         outcomes.get(outcome).increment();
         apply.record(applyNanos, TimeUnit.NANOSECONDS);
-        lastSequence.accumulateAndGet(event.sequence(), Math::max);
     }
 
     /** A transaction committed: the latency of each event it applied ends now. */
@@ -90,10 +86,5 @@ public final class ProjectionMetrics {
     /** Events handled so far, whatever their outcome. */
     public long handled() {
         return applied() + alreadyApplied() + parkedCount();
-    }
-
-    /** The highest sequence seen, -1 before the first event. */
-    public long lastSequence() {
-        return lastSequence.get();
     }
 }

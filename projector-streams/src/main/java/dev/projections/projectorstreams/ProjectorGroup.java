@@ -48,6 +48,7 @@ public final class ProjectorGroup implements AutoCloseable {
     private final List<String> topics;
     private final Admin admin;
     private final Map<String, Object> clientConfig;
+    private List<TopicPartition> partitions;
 
     public ProjectorGroup(ProjectorConfig config) {
         this.groupId = config.applicationId();
@@ -60,13 +61,21 @@ public final class ProjectorGroup implements AutoCloseable {
         return groupId;
     }
 
-    public List<TopicPartition> partitions() {
-        Map<String, org.apache.kafka.clients.admin.TopicDescription> descriptions = get(admin.describeTopics(topics).allTopicNames());
-        List<TopicPartition> partitions = new ArrayList<>();
-        descriptions.values().forEach(topic -> topic.partitions()
-                .forEach(partition -> partitions.add(new TopicPartition(topic.name(), partition.partition()))));
-        partitions.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+    /** The group's partitions; read once, since a topic's partition count never changes. */
+    public synchronized List<TopicPartition> partitions() {
+        if (partitions == null) {
+            partitions = describePartitions();
+        }
         return partitions;
+    }
+
+    private List<TopicPartition> describePartitions() {
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> descriptions = get(admin.describeTopics(topics).allTopicNames());
+        List<TopicPartition> found = new ArrayList<>();
+        descriptions.values().forEach(topic -> topic.partitions()
+                .forEach(partition -> found.add(new TopicPartition(topic.name(), partition.partition()))));
+        found.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+        return List.copyOf(found);
     }
 
     public String state() {

@@ -73,7 +73,7 @@ public final class ReadModelVerifier {
         List<List<String>> actual = rows(connection, aggregate);
         try {
             for (Projection.Table table : projection.tables()) {
-                execute(connection, "DELETE FROM " + table.name() + " WHERE " + table.aggregateColumn() + " = ?", aggregate);
+                SqlStatements.execute(connection, "DELETE FROM " + table.name() + " WHERE " + table.aggregateColumn() + " = ?", aggregate);
             }
             for (EventEnvelope event : events(connection, aggregate)) {
                 projection.apply(connection, event);
@@ -207,13 +207,6 @@ public final class ReadModelVerifier {
             }
         }
         return differences;
-    }
-
-    private static void execute(Connection connection, String sql, Object parameter) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, parameter);
-            statement.executeUpdate();
-        }
     }
 
     private static List<String> strings(Connection connection, String sql, Object... parameters) throws SQLException {
