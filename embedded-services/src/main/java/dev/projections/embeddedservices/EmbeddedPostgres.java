@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -16,6 +17,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
+    /** What a production server runs with: every commit flushed to disk before it is acknowledged. */
+    public static final Map<String, String> DURABLE = Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
 
@@ -28,6 +31,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @param dataDirectory kept between starts; {@code null} for a temporary one removed on close
      */
     public static EmbeddedPostgres start(int port, Path dataDirectory) {
+        return start(port, dataDirectory, Map.of());
+    }
+
+    /**
+     * @param serverConfig settings over the defaults, e.g. {@link #DURABLE}; the defaults are zonky's, which
+     *     trade durability for speed ({@code fsync}, {@code synchronous_commit} and {@code full_page_writes} off)
+     */
+    public static EmbeddedPostgres start(int port, Path dataDirectory, Map<String, String> serverConfig) {
         try {
             Path home = Path.of(System.getProperty("java.io.tmpdir"), "projection-pipeline-postgres-" + System.getProperty("user.name"));
             Files.createDirectories(home);
@@ -41,6 +52,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .setServerConfig("wal_writer_delay", "10ms")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("timezone", "UTC");
+            serverConfig.forEach(builder::setServerConfig);
             if (port > 0) {
                 builder.setPort(port);
             }

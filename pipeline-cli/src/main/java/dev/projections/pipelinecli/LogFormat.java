@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs are JSON lines ({@code logback.xml}) except where the operator asks for text with
- * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; local mode, run by a person, defaults to text.
+ * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; local mode and the bench, run by a person,
+ * default to text.
  */
 final class LogFormat {
 
@@ -47,6 +48,6 @@ final class LogFormat {
         if (environment.get(VARIABLE) != null) {
             return environment.get(VARIABLE);
         }
-        return !args.isEmpty() && args.get(0).equals("local") ? "text" : "json";
+        return !args.isEmpty() && (args.get(0).equals("local") || args.get(0).equals("bench")) ? "text" : "json";
     }
 }

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 
 /** Events done of a total, with rate and time left; redrawn in place on a terminal, a line a second elsewhere. */
-final class ProgressBar {
+public final class ProgressBar {
 
     private static final int WIDTH = 30;
 
@@ -14,13 +14,13 @@ final class ProgressBar {
     private final long started = System.nanoTime();
     private long lastLine;
 
-    ProgressBar(long total, PrintStream out, boolean terminal) {
+    public ProgressBar(long total, PrintStream out, boolean terminal) {
         this.total = total;
         this.out = out;
         this.terminal = terminal;
     }
 
-    void update(long done) {
+    public void update(long done) {
         long now = System.nanoTime();
         if (!terminal && now - lastLine < 1_000_000_000L) {
             return;
@@ -30,7 +30,7 @@ final class ProgressBar {
         out.flush();
     }
 
-    void finish(long done) {
+    public void finish(long done) {
         out.print((terminal ? "\r" : "") + line(done) + System.lineSeparator());
         out.flush();
     }

@@ -60,4 +60,16 @@ class PipelineCliTest {
 
         assertThat(out.toString()).contains("local", "migrate", "writer", "relay", "projector", "replay", "status", "verify");
     }
+
+    @Test
+    void givenBadBenchFigures_whenRun_thenEveryProblemIsListedAndItExitsWith2() {
+        CommandLine cli = PipelineCli.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("bench", "--documents", "0", "--rates", "1000,-5", "--instances", "-1");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("3 invalid settings:", "--documents is 0", "--rates has [1000, -5]", "--instances has [-1]");
+    }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,12 @@ public final class ProjectionMetrics {
     private final Timer latency;
     private final DistributionSummary batchSize;
     private final Timer batchTime;
+    private final List<LatencyListener> latencyListeners = new CopyOnWriteArrayList<>();
+
+    /** Told of each applied event's end-to-end latency as its transaction commits, on the committing thread. */
+    public interface LatencyListener {
+        void committed(Instant eventTime, Instant committedAt);
+    }
 
     public ProjectionMetrics(String readModel, MeterRegistry registry) {
         for (Outcome outcome : Outcome.values()) {
@@ -62,9 +69,16 @@ public final class ProjectionMetrics {
     /** A transaction committed: the latency of each event it applied ends now. */
     void batchCommitted(List<Instant> eventTimes, long nanos) {
         Instant now = Instant.now();
-        eventTimes.forEach(eventTime -> latency.record(Duration.between(eventTime, now)));
+        for (Instant eventTime : eventTimes) {
+            latency.record(Duration.between(eventTime, now));
+            latencyListeners.forEach(listener -> listener.committed(eventTime, now));
+        }
         batchSize.record(eventTimes.size());
         batchTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void addLatencyListener(LatencyListener listener) {
+        latencyListeners.add(listener);
     }
 
     void parked() {

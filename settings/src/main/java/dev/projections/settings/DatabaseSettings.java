@@ -2,6 +2,7 @@ package dev.projections.settings;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -63,6 +64,11 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
 
     /** A connection pool; it fails at once, naming the database, when the database cannot be reached. */
     public HikariDataSource pool(String name, int maximumSize) {
+        return pool(name, maximumSize, Map.of());
+    }
+
+    /** A connection pool whose connections have these driver properties, e.g. {@code reWriteBatchedInserts}. */
+    public HikariDataSource pool(String name, int maximumSize, Map<String, String> driverProperties) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(jdbcUrl);
@@ -72,6 +78,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
         config.setConnectionTimeout(10_000);
         // names the component in pg_stat_activity
         config.addDataSourceProperty("ApplicationName", name);
+        driverProperties.forEach(config::addDataSourceProperty);
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {

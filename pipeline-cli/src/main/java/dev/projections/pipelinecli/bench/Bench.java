@@ -1,0 +1,234 @@
+package dev.projections.pipelinecli.bench;
+
+import dev.projections.projectorstreams.ProjectionWriter;
+import dev.projections.projectorstreams.ProjectorApp;
+import dev.projections.projectorstreams.ProjectorConfig;
+import dev.projections.projectorstreams.Projections;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+/**
+ * One bench run, stage by stage, on one set of services: the database's ceilings, the relay, the
+ * projectors' catch-up, latency at fixed rates, rebuilds and scale-out with projector processes.
+ */
+public final class Bench {
+
+    /** The read models the workload's events reach. */
+    static final List<String> READ_MODELS = List.of("document", "semantic-ir");
+    static final String SCALED = "document";
+
+    /** What to run; {@code flags} are the pipeline's settings by key, as {@code --set} gives them. */
+    public record Options(int documents, int writers, List<Integer> rates, Duration rateDuration, List<Integer> instances,
+            boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out) {
+    }
+
+    private final Options options;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final List<String> limits = new ArrayList<>();
+    private final List<BenchResults.Series> throughput = new ArrayList<>();
+    private final List<BenchResults.Series> lag = new ArrayList<>();
+    private final Map<String, Long> written = new LinkedHashMap<>();
+
+    public Bench(Options options, Map<String, String> environment, PrintStream out) {
+        this.options = options;
+        this.environment = environment;
+        this.out = out;
+    }
+
+    public BenchResults run() throws Exception {
+        Instant startedAt = Instant.now();
+        Files.createDirectories(options.out().resolve("logs"));
+        say("starting the services");
+        try (BenchServices services = BenchServices.start(options.flags(), environment, options.durable(), options.postgresConfig());
+                ResourceMeter meter = new ResourceMeter(backendPid(services))) {
+            requireEmptyEventStore(services);
+            BenchWorkload workload = new BenchWorkload();
+            List<BenchWorkload.Event> burst = workload.documents(options.documents());
+            ReadModelProgress progress = new ReadModelProgress(services.dataSource());
+
+            say("ceilings: batched inserts and upserts into scratch tables");
+            BenchResults.Ceilings ceilings = Ceilings.measure(services.dataSource(), burst);
+
+            say("relay: " + burst.size() + " events committed in batches, until Kafka acknowledged them all");
+            services.startRelay(Duration.ofMinutes(2));
+            ResourceMeter.CpuMark mark = meter.mark();
+            long relayStart = System.nanoTime();
+            BenchWorkload.insertBatched(services.dataSource(), "eventstore.events", burst);
+            long last = maxSequence(services);
+            while (services.relay().lastRelayedSequence() < last) {
+                Thread.sleep(5);
+            }
+            BenchResults.Throughput relay = new BenchResults.Throughput("relay", burst.size(), (System.nanoTime() - relayStart) / 1e9,
+                    ceilings.eventInsertsPerSecond());
+            limits.add("relay: " + meter.busySince(mark, 0));
+            READ_MODELS.forEach(readModel -> written.put(readModel, (long) burst.size()));
+
+            say("catch-up: every projector started on the " + burst.size() + " events in Kafka");
+            mark = meter.mark();
+            Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
+            for (String readModel : Projections.names()) {
+                projectors.put(readModel, services.startProjector(readModel));
+            }
+            LatencyRecorder latencies = new LatencyRecorder();
+            READ_MODELS.forEach(readModel -> latencies.listen(readModel, projectors.get(readModel).metrics()));
+            ReadModelProgress.Run catchUp = progress.await("catch-up", Map.of(), written, timeout(burst.size()),
+                    () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
+            limits.add("catch-up: " + meter.busySince(mark, 0));
+            keep(catchUp);
+            List<BenchResults.Throughput> catchUps = throughputs(catchUp, ceilings.readModelUpsertsPerSecond());
+
+            List<BenchResults.Latency> latency = new ArrayList<>();
+            for (int rate : options.rates()) {
+                int documents = Math.max(1, (int) (rate * options.rateDuration().toMillis() / 1000 / BenchWorkload.EVENTS_PER_DOCUMENT));
+                List<BenchWorkload.Event> events = workload.documents(documents);
+                say("latency: " + events.size() + " events at " + rate + "/s, one per transaction, from " + options.writers() + " writers");
+                Map<String, Long> from = new LinkedHashMap<>(written);
+                READ_MODELS.forEach(readModel -> written.merge(readModel, (long) events.size(), Long::sum));
+                mark = meter.mark();
+                latencies.start();
+                double seconds;
+                try (StageLag stages = new StageLag("at " + rate + "/s", services.dataSource(), services.relay()::lastRelayedSequence,
+                        progress, from)) {
+                    seconds = BenchWorkload.insertAtRate(services.dataSource(), events, rate, options.writers());
+                    progress.await("latency " + rate + "/s", from, written, timeout(events.size()),
+                            () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
+                    lag.addAll(stages.series());
+                }
+                limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0));
+                for (String readModel : READ_MODELS) {
+                    latency.add(latencies.result(readModel, rate, events.size() / seconds));
+                }
+            }
+
+            List<BenchResults.Throughput> rebuilds = new ArrayList<>();
+            for (String readModel : options.rebuild() ? READ_MODELS : List.<String>of()) {
+                say("rebuild: bin/pipeline replay " + readModel + " --rebuild");
+                services.stopProjector(readModel);
+                mark = meter.mark();
+                Process replay = services.spawn(options.out().resolve("logs/replay-" + readModel + ".log"), "replay", readModel, "--rebuild");
+                while (progress.applied(readModel) >= written.get(readModel) && replay.isAlive()) {
+                    Thread.sleep(20);
+                }
+                ReadModelProgress.Run rebuild = progress.await("rebuild", Map.of(), Map.of(readModel, written.get(readModel)),
+                        timeout(written.get(readModel)), () -> !replay.isAlive() && replay.exitValue() != 0);
+                double replayCpu = cpuSeconds(replay);
+                if (!replay.waitFor(2, TimeUnit.MINUTES) || replay.exitValue() != 0) {
+                    throw new IllegalStateException("replay of " + readModel + " did not finish; see logs/replay-" + readModel + ".log");
+                }
+                limits.add("rebuild " + readModel + ": " + meter.busySince(mark, replayCpu));
+                keep(rebuild);
+                rebuilds.addAll(throughputs(rebuild, ceilings.readModelUpsertsPerSecond()));
+            }
+
+            List<BenchResults.Throughput> scaleOut = new ArrayList<>();
+            for (int instances : options.instances()) {
+                say("scale-out: " + SCALED + " rebuilt by " + instances + " projector process(es)");
+                new ProjectionWriter(Projections.named(SCALED).orElseThrow(), services.dataSource()).clear();
+                mark = meter.mark();
+                List<Process> processes = new ArrayList<>();
+                for (int i = 0; i < instances; i++) {
+                    processes.add(services.spawn(options.out().resolve("logs/scale-" + instances + "-" + i + ".log"), "projector", SCALED,
+                            "--metrics-port", "0", "--set", ProjectorConfig.APPLICATION_ID_PREFIX + "=bench-scale-" + instances + "-"));
+                }
+                ReadModelProgress.Run run = progress.await("scale-out " + instances, Map.of(), Map.of(SCALED, written.get(SCALED)),
+                        timeout(written.get(SCALED)), () -> processes.stream().anyMatch(p -> !p.isAlive()));
+                double cpu = processes.stream().mapToDouble(Bench::cpuSeconds).sum();
+                limits.add("scale-out with " + instances + ": " + meter.busySince(mark, cpu));
+                for (Process process : processes) {
+                    BenchServices.stop(process);
+                }
+                scaleOut.add(new BenchResults.Throughput(instances + (instances == 1 ? " instance" : " instances"), written.get(SCALED),
+                        run.seconds().get(SCALED), ceilings.readModelUpsertsPerSecond()));
+            }
+
+            return new BenchResults(startedAt, services.embedded() ? "embedded" : "external", machine(services),
+                    durability(services), new BenchResults.Workload(options.documents(), burst.size(), options.writers()), ceilings, relay,
+                    catchUps, latency, rebuilds, scaleOut, new BenchResults.Memory(meter.pipelinePeakRss(), meter.postgresPeakRss()),
+                    throughput, lag, limits);
+        }
+    }
+
+    private void keep(ReadModelProgress.Run run) {
+        throughput.addAll(run.throughput());
+        lag.addAll(run.lag());
+    }
+
+    private List<BenchResults.Throughput> throughputs(ReadModelProgress.Run run, double ceiling) {
+        List<BenchResults.Throughput> rows = new ArrayList<>();
+        run.seconds().forEach((readModel, seconds) -> rows.add(new BenchResults.Throughput(readModel, written.get(readModel), seconds, ceiling)));
+        return rows;
+    }
+
+    private static long timeout(long events) {
+        return Math.max(180, events / 200);
+    }
+
+    private static double cpuSeconds(Process process) {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    private void say(String stage) {
+        out.println("bench: " + stage);
+        out.flush();
+    }
+
+    private static void requireEmptyEventStore(BenchServices services) throws SQLException {
+        try (Connection connection = services.dataSource().getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM eventstore.events)")) {
+            rows.next();
+            if (rows.getBoolean(1)) {
+                throw new IllegalStateException("the bench needs an empty event store: eventstore.events at "
+                        + services.settings().optional("db-url").orElse("?") + " has events; point it at a database of its own");
+            }
+        }
+    }
+
+    private static long maxSequence(BenchServices services) throws SQLException {
+        return Long.parseLong(query(services, "SELECT coalesce(max(sequence), 0) FROM eventstore.events", 1).get(0));
+    }
+
+    private static long backendPid(BenchServices services) throws SQLException {
+        return Long.parseLong(query(services, "SELECT pg_backend_pid()", 1).get(0));
+    }
+
+    private static List<String> query(BenchServices services, String sql, int columns) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = services.dataSource().getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            for (int i = 1; i <= columns; i++) {
+                values.add(rows.getString(i));
+            }
+        }
+        return values;
+    }
+
+    private static BenchResults.Machine machine(BenchServices services) throws SQLException {
+        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), memory, System.getProperty("java.version"),
+                query(services, "SHOW server_version", 1).get(0), AppInfoParser.getVersion());
+    }
+
+    private BenchResults.Durability durability(BenchServices services) throws SQLException {
+        List<String> settings = List.of(query(services, "SHOW fsync", 1).get(0), query(services, "SHOW synchronous_commit", 1).get(0),
+                query(services, "SHOW wal_writer_delay", 1).get(0));
+        Duration commit = ProjectorConfig.from(SCALED, services.settings(), environment).commitInterval();
+        return new BenchResults.Durability("on".equals(settings.get(0)) && "on".equals(settings.get(1)), settings.get(0), settings.get(1),
+                settings.get(2), commit.toMillis() + " ms");
+    }
+}
