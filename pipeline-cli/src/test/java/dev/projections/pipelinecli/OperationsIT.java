@@ -69,7 +69,7 @@ class OperationsIT {
 
     @Test
     void givenACorrelationIdSentToTheWriter_whenItsEventIsProjected_thenTheProjectorsJsonLogLineCarriesIt() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger("dev.projections.projectorstreams.ProjectingProcessor");
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.projections.projectorstreams.ProjectionWriter");
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         LogstashEncoder encoder = new LogstashEncoder();
         encoder.setContext((LoggerContext) LoggerFactory.getILoggerFactory());

@@ -1,6 +1,5 @@
 package dev.projections.projectorstreams;
 
-import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -13,13 +12,11 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Applies each record of a task's partitions into the stream thread's open transaction
- * ({@link ReadModelTransactions}), which commits before the thread's offsets do. When anything fails, the
- * transaction is abandoned, and the stream thread replaced (the database may come back) or the projector
- * stopped; either way its events are read again from the last committed offsets.
+ * Adds each record of a task's partitions to the stream thread's batch ({@link ReadModelTransactions}),
+ * which is applied and committed before the thread's offsets are. A record that is not an event envelope
+ * is added too, to be parked.
  */
 final class ProjectingProcessor implements Processor<String, byte[], Void, Void> {
 
@@ -29,115 +26,35 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
     /** Well under the consumer's max.poll.interval.ms, past which the member would be dropped from its group. */
     private static final Duration INIT_PATIENCE = Duration.ofMinutes(2);
 
-    private final ProjectionWriter writer;
-    private final ProjectionMetrics metrics;
     private final ReadModelTransactions batch;
-    private final Set<RecordOrigin> refused;
     private final int maxBatchSize;
     private ProcessorContext<Void, Void> context;
-    private Set<UUID> parkedAggregates;
 
-    /** @param refused records the database refused once, to be applied alone (and parked) when read again */
-    ProjectingProcessor(ProjectionWriter writer, ProjectionMetrics metrics, ReadModelTransactions batch, Set<RecordOrigin> refused,
-            int maxBatchSize) {
-        this.writer = writer;
-        this.metrics = metrics;
+    ProjectingProcessor(ReadModelTransactions batch, int maxBatchSize) {
         this.batch = batch;
-        this.refused = refused;
         this.maxBatchSize = maxBatchSize;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.parkedAggregates = readParkedAggregates();
+        batch.parked(readParkedAggregates());
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         RecordMetadata metadata = context.recordMetadata().orElseThrow();
         RecordOrigin origin = new RecordOrigin(metadata.topic(), metadata.partition(), metadata.offset());
-        EventEnvelope event;
+        Delivery delivery;
         try {
-            event = EventJson.envelope(record.value());
+            delivery = Delivery.of(origin, EventJson.envelope(record.value()));
         } catch (RuntimeException e) {
-            UUID aggregateId = parseKey(record.key());
-            String value = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
-            inBatch("parking an unreadable record at " + origin, () -> {
-                writer.parkUnreadable(batch.connection(), origin, aggregateId, "not an event envelope: " + e.getMessage(), value, parkedAggregates);
-                return null;
-            });
-            metrics.parked();
-            return;
+            delivery = Delivery.unreadable(origin, parseKey(record.key()), e.getMessage(),
+                    record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8));
         }
-        event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
-        try {
-            long started = System.nanoTime();
-            Outcome outcome = refused.contains(origin)
-                    ? inBatch("applying refused event " + event.sequence() + " alone",
-                            () -> writer.applyAlone(batch.connection(), event, origin, parkedAggregates))
-                    : applyInBatch(event, origin);
-            refused.remove(origin);
-            metrics.record(outcome, System.nanoTime() - started);
-            if (outcome == Outcome.APPLIED) {
-                batch.applied(event.occurredAt());
-            }
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("{} {} v{} of {} (sequence {}): {}", writer.projection().name(), event.eventType(),
-                        event.eventVersion(), event.aggregateId(), event.sequence(), outcome);
-            }
-        } finally {
-            MDC.remove("correlation_id");
-        }
+        batch.add(delivery);
         if (batch.size() >= maxBatchSize) {
             context.commit();
-        }
-    }
-
-    /**
-     * An event refused in the shared transaction loses the whole transaction: the thread starts again
-     * from its committed offsets, and this event, known now, is applied alone when it comes back.
-     */
-    private Outcome applyInBatch(EventEnvelope event, RecordOrigin origin) {
-        return inBatch("applying event " + event.sequence(), () -> {
-            try {
-                return writer.apply(batch.connection(), event, origin, parkedAggregates);
-            } catch (SQLException e) {
-                if (SqlFailures.isCausedByData(e)) {
-                    throw refusedEvent(event, origin, e.getSQLState() + " " + e.getMessage(), e);
-                }
-                throw e;
-            } catch (IllegalArgumentException e) {
-                throw refusedEvent(event, origin, e.getMessage(), e);
-            }
-        });
-    }
-
-    private RetryableProjectionException refusedEvent(EventEnvelope event, RecordOrigin origin, String reason, Exception cause) {
-        batch.rollback();
-        refused.add(origin);
-        return new RetryableProjectionException(writer.projection().name() + ": event " + event.sequence() + " at " + origin
-                + " was refused (" + reason + "); reading again from the last commit, to park it", cause);
-    }
-
-    private interface DatabaseCall<T> {
-        T call() throws SQLException;
-    }
-
-    private <T> T inBatch(String what, DatabaseCall<T> call) {
-        try {
-            return call.call();
-        } catch (SQLException e) {
-            batch.rollback();
-            String message = writer.projection().name() + ": " + what + " failed: " + e.getSQLState() + " " + e.getMessage();
-            if (SqlFailures.isTransient(e)) {
-                throw new RetryableProjectionException(message, e);
-            }
-            throw new ProjectionFailedException(message, e);
-        } catch (RuntimeException | Error e) {
-            // whatever else went wrong, nothing of the open transaction may commit
-            batch.rollback();
-            throw e;
         }
     }
 
@@ -147,16 +64,16 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         long deadline = System.nanoTime() + INIT_PATIENCE.toNanos();
         while (true) {
             try {
-                return writer.parkedAggregates();
+                return batch.writer().parkedAggregates();
             } catch (SQLException e) {
-                String message = writer.projection().name() + ": reading parked aggregates failed: " + e.getSQLState() + " " + e.getMessage();
+                String message = batch.writer().projection().name() + ": reading parked aggregates failed: " + e.getSQLState() + " " + e.getMessage();
                 if (!SqlFailures.isTransient(e)) {
                     throw new ProjectionFailedException(message, e);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new RetryableProjectionException(message, e);
                 }
-                LOG.warn("{}: reading parked aggregates failed ({}), retrying in {} ms", writer.projection().name(), e.getMessage(), wait.toMillis());
+                LOG.warn("{}: reading parked aggregates failed ({}), retrying in {} ms", batch.writer().projection().name(), e.getMessage(), wait.toMillis());
                 try {
                     Thread.sleep(wait.toMillis());
                 } catch (InterruptedException interrupted) {

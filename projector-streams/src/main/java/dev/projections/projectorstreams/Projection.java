@@ -1,15 +1,14 @@
 package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventEnvelope;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
 /**
- * One read model: the aggregate types it reads and how each event changes its rows. {@link #apply} runs
- * inside the transaction that also advances the model's position for the event's aggregate, and only for
- * events newer than that position, so an implementation need not guard against duplicates itself.
+ * One read model: the aggregate types it reads and how each event changes its rows. {@link #apply} is
+ * called only for events newer than the model's position for the event's aggregate; the statements it
+ * gives run in the transaction that advances that position, batched with other events' statements, so an
+ * implementation need not guard against duplicates itself.
  */
 public interface Projection {
 
@@ -44,5 +43,10 @@ public interface Projection {
         return tables().get(tables().size() - 1).name();
     }
 
-    void apply(Connection connection, EventEnvelope event) throws SQLException;
+    /**
+     * Gives the statements that apply one event, without running them.
+     *
+     * @throws RuntimeException the payload cannot be read or applied: the event is parked
+     */
+    void apply(EventEnvelope event, Statements statements);
 }

@@ -81,10 +81,6 @@ public final class ProjectionMetrics {
         latencyListeners.add(listener);
     }
 
-    void parked() {
-        outcomes.get(Outcome.PARKED).increment();
-    }
-
     public long applied() {
         return (long) outcomes.get(Outcome.APPLIED).count();
     }

@@ -2,8 +2,6 @@ package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventTopics;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -24,13 +22,12 @@ public final class ProjectionTopology {
     private ProjectionTopology() {
     }
 
-    static Topology buildTopology(ProjectionWriter writer, ProjectionMetrics metrics, ReadModelTransactions transactions) {
-        String name = writer.projection().name();
-        List<String> topics = EventTopics.topicNames(writer.projection().aggregateTypes());
-        Set<RecordOrigin> refused = ConcurrentHashMap.newKeySet();
+    static Topology buildTopology(ReadModelTransactions transactions) {
+        Projection projection = transactions.writer().projection();
+        List<String> topics = EventTopics.topicNames(projection.aggregateTypes());
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(topics, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
-                .process(() -> new ProjectingProcessor(writer, metrics, transactions, refused, MAX_BATCH_SIZE), Named.as("project-" + name));
+                .process(() -> new ProjectingProcessor(transactions, MAX_BATCH_SIZE), Named.as("project-" + projection.name()));
         return builder.build();
     }
 }

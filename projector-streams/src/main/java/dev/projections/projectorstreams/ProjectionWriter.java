@@ -1,35 +1,51 @@
 package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
- * Applies events to one read model, each together with the aggregate's position: an event at or below
- * the position is a duplicate and changes nothing; a newer one advances the position and the rows
- * together. An event the database refuses for its data is parked, never skipped: it and every later
- * event of its aggregate wait in {@code readmodel.parked_events}, while other aggregates go on.
+ * Applies batches of events to one read model, each event together with its aggregate's position: an
+ * event at or below the position is a duplicate and changes nothing; a newer one advances the position
+ * and the rows together. The batch's positions are locked and read in one statement and written back in
+ * another; its events' statements run as a few JDBC batches ({@link StatementWaves}). An event the
+ * database refuses for its data, or whose payload the projection cannot apply, is parked, never skipped:
+ * it and every later event of its aggregate wait in {@code readmodel.parked_events}, while other
+ * aggregates go on.
  */
 public final class ProjectionWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionWriter.class);
 
-    private static final String ADVANCE_POSITION = """
+    /** Locks each aggregate's position, creating a placeholder at 0 for a new one, and reads it. */
+    private static final String LOCK_POSITIONS = """
             INSERT INTO readmodel.projection_positions AS p (projection, aggregate_id, version, sequence)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT (projection, aggregate_id) DO UPDATE
-               SET version = excluded.version, sequence = excluded.sequence
-             WHERE p.version < excluded.version
+            SELECT ?, aggregate_id, 0, 0 FROM unnest(?::uuid[]) AS a (aggregate_id)
+            ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = p.version
+            RETURNING aggregate_id, version
+            """;
+    private static final String SET_POSITIONS = """
+            UPDATE readmodel.projection_positions AS p SET version = u.version, sequence = u.sequence
+              FROM unnest(?::uuid[], ?::integer[], ?::bigint[]) AS u (aggregate_id, version, sequence)
+             WHERE p.projection = ? AND p.aggregate_id = u.aggregate_id
+            """;
+    private static final String DROP_PLACEHOLDERS = """
+            DELETE FROM readmodel.projection_positions WHERE projection = ? AND aggregate_id = ANY (?::uuid[]) AND version = 0
             """;
     private static final String PARK = """
             INSERT INTO readmodel.parked_events
@@ -38,6 +54,10 @@ public final class ProjectionWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """;
+
+    /** What a batch came to: each delivery's outcome, in order, and the aggregates it parked. */
+    public record Written(List<Outcome> outcomes, Set<UUID> parked) {
+    }
 
     private final Projection projection;
     private final DataSource dataSource;
@@ -52,74 +72,35 @@ public final class ProjectionWriter {
     }
 
     /**
-     * Applies one event inside the caller's transaction, which advances its aggregate's position with it.
-     * Nothing is caught: an event the database refuses leaves the transaction to be rolled back, and is
-     * then applied again on its own, {@link #applyAlone isolated}, to be parked.
+     * Applies a batch inside the caller's transaction, which it may roll back and fill again: when the
+     * batch is refused as a whole, its events are applied again one by one, each under a savepoint, so that
+     * only the refused ones are parked. The caller commits.
      *
-     * @throws SQLException the database refused the event or could not be used; the transaction is lost
-     * @throws IllegalArgumentException the projection cannot read the payload; the transaction is lost
+     * @param parkedBefore aggregates with parked events, whose later events are parked behind them
+     * @throws SQLException the database could not be used; the transaction is lost
      */
-    public Outcome apply(Connection connection, EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates)
-            throws SQLException {
-        if (parkedAggregates.contains(event.aggregateId())) {
-            park(connection, origin, event.aggregateId(), event, "an earlier event of aggregate " + event.aggregateId() + " is parked", null);
-            return Outcome.PARKED;
-        }
-        if (!advancePosition(connection, event)) {
-            return Outcome.ALREADY_APPLIED;
-        }
-        projection.apply(connection, event);
-        return Outcome.APPLIED;
-    }
-
-    /**
-     * Applies one event inside the caller's transaction under a savepoint of its own: an event the
-     * database refuses for its data, or whose payload cannot be read, is rolled back alone and parked.
-     * Savepoints are kept for events known to fail, since many subtransactions in one transaction slow
-     * down every session of the database.
-     */
-    public Outcome applyAlone(Connection connection, EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates)
-            throws SQLException {
-        Savepoint savepoint = connection.setSavepoint();
-        String refusal;
+    public Written write(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore) throws SQLException {
         try {
-            Outcome outcome = apply(connection, event, origin, parkedAggregates);
-            connection.releaseSavepoint(savepoint);
-            return outcome;
+            return write(connection, deliveries, parkedBefore, false);
         } catch (SQLException e) {
             if (!SqlFailures.isCausedByData(e)) {
                 throw e;
             }
-            refusal = e.getSQLState() + ": " + e.getMessage();
-        } catch (IllegalArgumentException e) {
-            refusal = e.getMessage();
-        } catch (RuntimeException | Error e) {
-            // never leave half an event in the transaction
-            rollbackQuietly(connection, savepoint);
-            throw e;
-        }
-        connection.rollback(savepoint);
-        parkedAggregates.add(event.aggregateId());
-        park(connection, origin, event.aggregateId(), event, refusal, null);
-        return Outcome.PARKED;
-    }
-
-    private static void rollbackQuietly(Connection connection, Savepoint savepoint) {
-        try {
-            connection.rollback(savepoint);
-        } catch (SQLException e) {
-            LOG.debug("rolling back to a savepoint failed: {}", e.getMessage());
+            LOG.warn("{}: a batch of {} events was refused ({}: {}); applying them one by one to park the refused ones",
+                    projection.name(), deliveries.size(), e.getSQLState(), e.getMessage());
+            connection.rollback();
+            return write(connection, deliveries, parkedBefore, true);
         }
     }
 
-    /** Applies one event in a transaction of its own. */
-    public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parkedAggregates) throws SQLException {
+    /** Applies events in a transaction of their own. */
+    public Written write(List<Delivery> deliveries, Set<UUID> parkedBefore) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Outcome outcome = applyAlone(connection, event, origin, parkedAggregates);
+                Written written = write(connection, deliveries, parkedBefore);
                 connection.commit();
-                return outcome;
+                return written;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -127,42 +108,164 @@ public final class ProjectionWriter {
         }
     }
 
-    /** Parks, in the caller's transaction, a record that is not a readable event at all. */
-    public void parkUnreadable(Connection connection, RecordOrigin origin, UUID aggregateId, String error, String value,
-            Set<UUID> parkedAggregates) throws SQLException {
-        if (aggregateId != null) {
-            parkedAggregates.add(aggregateId);
-        }
-        park(connection, origin, aggregateId, null, error, value);
+    /** Applies one event in a transaction of its own; the aggregates it parks join {@code parked}. */
+    public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parked) throws SQLException {
+        Written written = write(List.of(Delivery.of(origin, event)), parked);
+        parked.addAll(written.parked());
+        return written.outcomes().get(0);
     }
 
-    private boolean advancePosition(Connection connection, EventEnvelope event) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(ADVANCE_POSITION)) {
-            statement.setString(1, projection.name());
-            statement.setObject(2, event.aggregateId());
-            statement.setInt(3, event.eventVersion());
-            statement.setLong(4, event.sequence());
-            return statement.executeUpdate() == 1;
-        }
-    }
-
-    private void park(Connection connection, RecordOrigin origin, UUID aggregateId, EventEnvelope event, String error, String value)
+    private Written write(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore, boolean separately)
             throws SQLException {
-        LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}", event == null ? "an unreadable record" : event.eventType(),
-                aggregateId, event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), error);
-        try (PreparedStatement statement = connection.prepareStatement(PARK)) {
-            statement.setString(1, projection.name());
-            statement.setString(2, origin.topic());
-            statement.setInt(3, origin.partition());
-            statement.setLong(4, origin.offset());
-            statement.setObject(5, aggregateId);
-            statement.setObject(6, event == null ? null : event.sequence());
-            statement.setString(7, event == null ? null : event.eventType());
-            statement.setObject(8, event == null ? null : event.eventVersion());
-            statement.setString(9, printable(error));
-            statement.setString(10, printable(value != null ? value : event == null ? null : dev.projections.eventcatalogue.EventJson.toText(event)));
-            statement.executeUpdate();
+        Map<UUID, Integer> positions = lockPositions(connection, deliveries);
+        Map<UUID, Long> sequences = new HashMap<>();
+        Set<UUID> parked = new HashSet<>();
+        List<Object[]> parks = new ArrayList<>();
+        StatementWaves waves = new StatementWaves();
+        List<Outcome> outcomes = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            EventEnvelope event = delivery.event();
+            if (event == null) {
+                if (delivery.aggregateId() != null) {
+                    parked.add(delivery.aggregateId());
+                }
+                parks.add(park(delivery, "not an event envelope: " + delivery.unreadable()));
+                outcomes.add(Outcome.PARKED);
+                continue;
+            }
+            UUID aggregate = event.aggregateId();
+            if (event.eventVersion() <= positions.get(aggregate)) {
+                outcomes.add(Outcome.ALREADY_APPLIED);
+                continue;
+            }
+            String refusal = parkedBefore.contains(aggregate) || parked.contains(aggregate)
+                    ? "an earlier event of aggregate " + aggregate + " is parked" : null;
+            StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
+            if (refusal == null) {
+                try {
+                    projection.apply(event, statements);
+                } catch (RuntimeException e) {
+                    // a payload the projection cannot read, or a projection that did not expect it
+                    refusal = e.getClass().getSimpleName() + ": " + e.getMessage();
+                }
+            }
+            if (refusal == null && separately) {
+                refusal = executeAlone(connection, statements);
+            }
+            if (refusal != null) {
+                parked.add(aggregate);
+                parks.add(park(delivery, refusal));
+                outcomes.add(Outcome.PARKED);
+                continue;
+            }
+            if (!separately) {
+                waves.add(aggregate, statements);
+            }
+            positions.put(aggregate, event.eventVersion());
+            sequences.put(aggregate, event.sequence());
+            outcomes.add(Outcome.APPLIED);
         }
+        waves.execute(connection);
+        setPositions(connection, positions, sequences);
+        if (!parks.isEmpty()) {
+            StatementWaves.execute(connection, PARK, parks);
+        }
+        if (LOG.isDebugEnabled()) {
+            for (int i = 0; i < deliveries.size(); i++) {
+                logOutcome(deliveries.get(i).event(), outcomes.get(i));
+            }
+        }
+        return new Written(outcomes, parked);
+    }
+
+    private void logOutcome(EventEnvelope event, Outcome outcome) {
+        if (event == null) {
+            return;
+        }
+        event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
+        try {
+            LOG.debug("{} {} v{} of {} (sequence {}): {}", projection.name(), event.eventType(), event.eventVersion(),
+                    event.aggregateId(), event.sequence(), outcome);
+        } finally {
+            MDC.remove("correlation_id");
+        }
+    }
+
+    /** @return null when the statements ran, else why the database refused them (rolled back alone) */
+    private static String executeAlone(Connection connection, StatementWaves.EventStatements statements) throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            statements.execute(connection);
+            connection.releaseSavepoint(savepoint);
+            return null;
+        } catch (SQLException e) {
+            if (!SqlFailures.isCausedByData(e)) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            return e.getSQLState() + ": " + e.getMessage();
+        }
+    }
+
+    private Map<UUID, Integer> lockPositions(Connection connection, List<Delivery> deliveries) throws SQLException {
+        // in one order, so that two transactions over the same aggregates cannot deadlock
+        UUID[] aggregates = deliveries.stream().filter(delivery -> delivery.event() != null).map(Delivery::aggregateId)
+                .distinct().sorted().toArray(UUID[]::new);
+        Map<UUID, Integer> positions = new HashMap<>();
+        if (aggregates.length == 0) {
+            return positions;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(LOCK_POSITIONS)) {
+            statement.setString(1, projection.name());
+            statement.setArray(2, connection.createArrayOf("uuid", aggregates));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    positions.put(rows.getObject(1, UUID.class), rows.getInt(2));
+                }
+            }
+        }
+        return positions;
+    }
+
+    /** Moves the advanced positions; a new aggregate with nothing applied leaves no position behind. */
+    private void setPositions(Connection connection, Map<UUID, Integer> positions, Map<UUID, Long> sequences) throws SQLException {
+        if (!sequences.isEmpty()) {
+            UUID[] aggregates = sequences.keySet().toArray(UUID[]::new);
+            try (PreparedStatement statement = connection.prepareStatement(SET_POSITIONS)) {
+                statement.setArray(1, connection.createArrayOf("uuid", aggregates));
+                statement.setArray(2, connection.createArrayOf("integer", java.util.Arrays.stream(aggregates).map(positions::get).toArray()));
+                statement.setArray(3, connection.createArrayOf("bigint", java.util.Arrays.stream(aggregates).map(sequences::get).toArray()));
+                statement.setString(4, projection.name());
+                statement.executeUpdate();
+            }
+        }
+        UUID[] placeholders = positions.entrySet().stream().filter(position -> position.getValue() == 0).map(Map.Entry::getKey)
+                .toArray(UUID[]::new);
+        if (placeholders.length > 0) {
+            try (PreparedStatement statement = connection.prepareStatement(DROP_PLACEHOLDERS)) {
+                statement.setString(1, projection.name());
+                statement.setArray(2, connection.createArrayOf("uuid", placeholders));
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    private Object[] park(Delivery delivery, String error) {
+        EventEnvelope event = delivery.event();
+        RecordOrigin origin = delivery.origin();
+        if (event != null) {
+            event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
+        }
+        try {
+            LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}", event == null ? "an unreadable record" : event.eventType(),
+                    delivery.aggregateId(), event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), error);
+        } finally {
+            MDC.remove("correlation_id");
+        }
+        return new Object[] {projection.name(), origin.topic(), origin.partition(), origin.offset(), delivery.aggregateId(),
+            event == null ? null : event.sequence(), event == null ? null : event.eventType(),
+            event == null ? null : event.eventVersion(), printable(error),
+            printable(delivery.value() != null ? delivery.value() : event == null ? null : EventJson.toText(event))};
     }
 
     /**

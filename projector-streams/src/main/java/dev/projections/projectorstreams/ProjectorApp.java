@@ -50,7 +50,9 @@ public final class ProjectorApp implements AutoCloseable {
     /** Starts the projector; the wait for its topics happens in the background. */
     public static ProjectorApp start(ProjectorConfig config, Monitoring monitoring) {
         String name = config.projection().name();
-        HikariDataSource dataSource = config.database().pool("projector-" + name, config.streamThreads() + 2);
+        // a batch's inserts of one statement go as multi-row inserts
+        HikariDataSource dataSource = config.database().pool("projector-" + name, config.streamThreads() + 2,
+                Map.of("reWriteBatchedInserts", "true"));
         dataSource.setMetricRegistry(monitoring.registry());
         ProjectorApp app = new ProjectorApp(config, dataSource, monitoring);
         monitoring.addCheck("postgres-" + name, () -> DatabaseHealth.check(dataSource));
@@ -73,8 +75,8 @@ public final class ProjectorApp implements AutoCloseable {
                 return;
             }
             ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
-            ReadModelTransactions transactions = new ReadModelTransactions(dataSource, metrics);
-            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(writer, metrics, transactions),
+            ReadModelTransactions transactions = new ReadModelTransactions(writer, dataSource, metrics);
+            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(transactions),
                     config.streamsProperties(), new ProjectorClientSupplier(transactions));
             started.setUncaughtExceptionHandler(error -> {
                 // called on the failing stream thread: nothing it applied may be committed

@@ -6,129 +6,116 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open read-model transaction of each stream thread. A thread's tasks apply their events into it as
- * they arrive; it commits when the thread's consumer is about to commit their offsets
+ * The events each stream thread has read since its last commit. They are applied, in one read-model
+ * transaction of a few JDBC batches, when the thread's consumer is about to commit their offsets
  * ({@link ReadModelCommittingConsumer}), so an offset never passes an event whose rows are not committed.
- * Committing rows before their offsets is always safe: delivered again, they change nothing. One commit
- * per commit interval, instead of one per event, is what lets a projector keep up with the relay.
+ * Committing rows before their offsets is always safe: delivered again, they change nothing.
  */
 final class ReadModelTransactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadModelTransactions.class);
 
-    private static final class Transaction {
-        private final Connection connection;
-        private final List<Instant> eventTimes = new ArrayList<>();
-        private final long started = System.nanoTime();
-
-        private Transaction(Connection connection) {
-            this.connection = connection;
-        }
-    }
-
+    private final ProjectionWriter writer;
     private final DataSource dataSource;
     private final ProjectionMetrics metrics;
-    private final Map<Thread, Transaction> transactions = new ConcurrentHashMap<>();
+    private final Map<Thread, List<Delivery>> batches = new ConcurrentHashMap<>();
+    /** Aggregates with parked events, as committed: a park rolled back is not one. */
+    private final Set<UUID> parkedAggregates = ConcurrentHashMap.newKeySet();
 
-    ReadModelTransactions(DataSource dataSource, ProjectionMetrics metrics) {
+    ReadModelTransactions(ProjectionWriter writer, DataSource dataSource, ProjectionMetrics metrics) {
+        this.writer = writer;
         this.dataSource = dataSource;
         this.metrics = metrics;
     }
 
-    /** The calling thread's transaction, begun on first use. */
-    Connection connection() throws SQLException {
-        Transaction transaction = transactions.get(Thread.currentThread());
-        if (transaction == null) {
-            abandonDeadThreads();
-            Connection connection = dataSource.getConnection();
-            try {
-                connection.setAutoCommit(false);
-            } catch (SQLException e) {
-                close(connection);
-                throw e;
-            }
-            transaction = new Transaction(connection);
-            transactions.put(Thread.currentThread(), transaction);
-        }
-        return transaction.connection;
+    ProjectionWriter writer() {
+        return writer;
     }
 
-    /** Counts an event applied in the calling thread's transaction, for the latency measured at its commit. */
-    void applied(Instant eventTime) {
-        Transaction transaction = transactions.get(Thread.currentThread());
-        if (transaction != null) {
-            transaction.eventTimes.add(eventTime);
-        }
+    /** Known when a task starts, from the database. */
+    void parked(Set<UUID> aggregates) {
+        parkedAggregates.addAll(aggregates);
     }
 
-    /** Events applied in the calling thread's open transaction. */
+    /** Adds a record to the calling thread's batch. */
+    void add(Delivery delivery) {
+        batches.computeIfAbsent(Thread.currentThread(), thread -> {
+            // a stream thread that died leaves its batch here; it is read again by the thread's successor
+            batches.keySet().removeIf(other -> !other.isAlive());
+            return new ArrayList<>();
+        }).add(delivery);
+    }
+
+    /** Records in the calling thread's batch. */
     int size() {
-        Transaction transaction = transactions.get(Thread.currentThread());
-        return transaction == null ? 0 : transaction.eventTimes.size();
+        List<Delivery> batch = batches.get(Thread.currentThread());
+        return batch == null ? 0 : batch.size();
     }
 
     /**
-     * Commits the calling thread's transaction, if it has one.
+     * Applies and commits the calling thread's batch, if it has one.
      *
-     * @throws RetryableProjectionException the commit failed: the offsets must not be committed
+     * @throws RetryableProjectionException the database may come back: the offsets must not be committed
+     * @throws ProjectionFailedException no retry can help (a statement the database cannot run at all)
      */
     void commit() {
-        Transaction transaction = transactions.remove(Thread.currentThread());
-        if (transaction == null) {
+        List<Delivery> batch = batches.remove(Thread.currentThread());
+        if (batch == null || batch.isEmpty()) {
             return;
         }
-        try {
-            transaction.connection.commit();
-            metrics.batchCommitted(transaction.eventTimes, System.nanoTime() - transaction.started);
-        } catch (SQLException e) {
-            rollback(transaction);
-            throw new RetryableProjectionException("committing " + transaction.eventTimes.size() + " event(s) to the read model failed: "
-                    + e.getMessage(), e);
-        } finally {
-            close(transaction.connection);
-        }
-    }
-
-    /** Abandons the calling thread's transaction: its events are read again from the last committed offsets. */
-    void rollback() {
-        Transaction transaction = transactions.remove(Thread.currentThread());
-        if (transaction != null) {
-            rollback(transaction);
-            close(transaction.connection);
-        }
-    }
-
-    /** A stream thread that died without rolling back leaves its transaction here; nothing of it may commit. */
-    private void abandonDeadThreads() {
-        transactions.entrySet().removeIf(entry -> {
-            if (entry.getKey().isAlive()) {
-                return false;
+        long started = System.nanoTime();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            ProjectionWriter.Written written;
+            try {
+                written = writer.write(connection, batch, parkedAggregates);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection);
+                throw e;
             }
-            rollback(entry.getValue());
-            close(entry.getValue().connection);
-            return true;
-        });
+            parkedAggregates.addAll(written.parked());
+            record(batch, written, System.nanoTime() - started);
+        } catch (SQLException e) {
+            String message = writer.projection().name() + ": applying " + batch.size() + " event(s) failed: " + e.getSQLState() + " "
+                    + e.getMessage();
+            if (SqlFailures.isTransient(e)) {
+                throw new RetryableProjectionException(message, e);
+            }
+            throw new ProjectionFailedException(message, e);
+        }
     }
 
-    private static void rollback(Transaction transaction) {
+    private void record(List<Delivery> batch, ProjectionWriter.Written written, long nanos) {
+        List<Instant> applied = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Outcome outcome = written.outcomes().get(i);
+            metrics.record(outcome, nanos / batch.size());
+            if (outcome == Outcome.APPLIED) {
+                applied.add(batch.get(i).event().occurredAt());
+            }
+        }
+        metrics.batchCommitted(applied, nanos);
+    }
+
+    /** Abandons the calling thread's batch: its events are read again from the last committed offsets. */
+    void rollback() {
+        batches.remove(Thread.currentThread());
+    }
+
+    private static void rollback(Connection connection) {
         try {
-            transaction.connection.rollback();
+            connection.rollback();
         } catch (SQLException e) {
             LOG.debug("rolling back a read-model transaction failed: {}", e.getMessage());
-        }
-    }
-
-    private static void close(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("closing a read-model connection failed: {}", e.getMessage());
         }
     }
 }

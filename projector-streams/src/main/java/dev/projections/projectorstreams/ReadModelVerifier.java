@@ -73,16 +73,19 @@ public final class ReadModelVerifier {
         List<List<String>> actual = rows(connection, aggregate);
         try {
             for (Projection.Table table : projection.tables()) {
-                SqlStatements.execute(connection, "DELETE FROM " + table.name() + " WHERE " + table.aggregateColumn() + " = ?", aggregate);
+                StatementWaves.execute(connection, "DELETE FROM " + table.name() + " WHERE " + table.aggregateColumn() + " = ?",
+                        List.<Object[]>of(new Object[] {aggregate}));
             }
             for (EventEnvelope event : events(connection, aggregate)) {
-                projection.apply(connection, event);
+                StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
+                projection.apply(event, statements);
+                statements.execute(connection);
             }
             List<List<String>> expected = rows(connection, aggregate);
             for (int i = 0; i < projection.tables().size(); i++) {
                 describe(projection.tables().get(i).name(), aggregate, actual.get(i), expected.get(i), differences);
             }
-        } catch (SQLException | IllegalArgumentException e) {
+        } catch (SQLException | RuntimeException e) {
             differences.add(new Difference(projection.name(), "unappliable", aggregate.toString(),
                     "its events cannot be applied: " + e.getMessage()));
         } finally {

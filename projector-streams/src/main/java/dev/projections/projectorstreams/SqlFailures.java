@@ -15,7 +15,8 @@ final class SqlFailures {
      * index row too large (class 54): retrying the event cannot help.
      */
     static boolean isCausedByData(SQLException e) {
-        String state = e.getSQLState();
+        // a refused batch names the statement that failed as its next exception
+        String state = e.getSQLState() == null && e.getNextException() != null ? e.getNextException().getSQLState() : e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
     }
 

@@ -1,25 +1,12 @@
 package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventEnvelope;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 
-/** What every projection does with its SQL: run a statement with positional parameters. */
+/** What several projections write alike. */
 public final class SqlStatements {
 
     private SqlStatements() {
-    }
-
-    /** @return the number of rows changed */
-    public static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            return statement.executeUpdate();
-        }
     }
 
     /**
@@ -28,8 +15,8 @@ public final class SqlStatements {
      *
      * @param table the read model's main table, with {@code id} and {@code version}
      */
-    public static int advanceVersion(Connection connection, String table, EventEnvelope event) throws SQLException {
-        return execute(connection, "UPDATE " + table + " SET version = ? WHERE id = ? AND version < ?",
+    public static void advanceVersion(Statements statements, String table, EventEnvelope event) {
+        statements.add("UPDATE " + table + " SET version = ? WHERE id = ? AND version < ?",
                 event.eventVersion(), event.aggregateId(), event.eventVersion());
     }
 

@@ -32,10 +32,15 @@ public final class ProjectionFixture {
         return writer.apply(event, new RecordOrigin(event.topic(), 0, offset++), parked);
     }
 
-    public void applyAll(List<EventEnvelope> events) throws SQLException {
+    /** Applies the events as one batch, in one transaction, as a projector applies what it read since its last commit. */
+    public List<Outcome> applyAll(List<EventEnvelope> events) throws SQLException {
+        List<Delivery> deliveries = new ArrayList<>();
         for (EventEnvelope event : events) {
-            apply(event);
+            deliveries.add(Delivery.of(new RecordOrigin(event.topic(), 0, offset++), event));
         }
+        ProjectionWriter.Written written = writer.write(deliveries, parked);
+        parked.addAll(written.parked());
+        return written.outcomes();
     }
 
     public ProjectionWriter writer() {

@@ -1,7 +1,6 @@
 package dev.projections.projectorstreams.conversation;
 
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.execute;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -13,8 +12,7 @@ import dev.projections.eventcatalogue.conversation.ConversationRenamed;
 import dev.projections.eventcatalogue.conversation.ConversationStarted;
 import dev.projections.eventcatalogue.conversation.MessagePosted;
 import dev.projections.projectorstreams.Projection;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.projections.projectorstreams.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 
@@ -78,30 +76,30 @@ public final class ConversationProjection implements Projection {
     }
 
     @Override
-    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+    public void apply(EventEnvelope event, Statements statements) {
         Timestamp at = occurredAt(event);
         int version = event.eventVersion();
         switch (event.eventType()) {
             case ConversationStarted.TYPE -> {
                 ConversationStarted started = EventJson.payload(event, ConversationStarted.class);
-                execute(connection, STARTED, event.aggregateId(), version, started.customerId(), started.userId(), started.title(), at, at);
+                statements.add(STARTED, event.aggregateId(), version, started.customerId(), started.userId(), started.title(), at, at);
             }
             case MessagePosted.TYPE -> {
                 MessagePosted message = EventJson.payload(event, MessagePosted.class);
-                execute(connection, MESSAGE_THREAD, version, at, event.aggregateId(), version);
-                execute(connection, MESSAGE, event.eventId(), event.aggregateId(), version, message.role(), message.content(),
+                statements.add(MESSAGE_THREAD, version, at, event.aggregateId(), version);
+                statements.add(MESSAGE, event.eventId(), event.aggregateId(), version, message.role(), message.content(),
                         message.metadata() == null ? "{}" : EventJson.toText(message.metadata()), at);
             }
             case ConversationRenamed.TYPE -> {
                 ConversationRenamed renamed = EventJson.payload(event, ConversationRenamed.class);
-                execute(connection, RENAMED, version, renamed.title(), at, event.aggregateId(), version);
+                statements.add(RENAMED, version, renamed.title(), at, event.aggregateId(), version);
             }
             case ConversationContextUpdated.TYPE -> {
                 ConversationContextUpdated updated = EventJson.payload(event, ConversationContextUpdated.class);
-                execute(connection, CONTEXT_UPDATED, version, EventJson.toText(updated.context()), at, event.aggregateId(), version);
+                statements.add(CONTEXT_UPDATED, version, EventJson.toText(updated.context()), at, event.aggregateId(), version);
             }
-            case ConversationClosed.TYPE -> execute(connection, CLOSED, version, at, at, event.aggregateId(), version);
-            default -> advanceVersion(connection, THREADS, event);
+            case ConversationClosed.TYPE -> statements.add(CLOSED, version, at, at, event.aggregateId(), version);
+            default -> advanceVersion(statements, THREADS, event);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.projections.projectorstreams.customer;
 
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.execute;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -10,8 +9,7 @@ import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventcatalogue.customer.CustomerRegistered;
 import dev.projections.eventcatalogue.customer.CustomerRenamed;
 import dev.projections.projectorstreams.Projection;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.projections.projectorstreams.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 
@@ -47,18 +45,18 @@ public final class CustomerProjection implements Projection {
     }
 
     @Override
-    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+    public void apply(EventEnvelope event, Statements statements) {
         Timestamp at = occurredAt(event);
         switch (event.eventType()) {
             case CustomerRegistered.TYPE -> {
                 CustomerRegistered registered = EventJson.payload(event, CustomerRegistered.class);
-                execute(connection, REGISTERED, event.aggregateId(), event.eventVersion(), registered.code(), registered.name(), at, at);
+                statements.add(REGISTERED, event.aggregateId(), event.eventVersion(), registered.code(), registered.name(), at, at);
             }
             case CustomerRenamed.TYPE -> {
                 CustomerRenamed renamed = EventJson.payload(event, CustomerRenamed.class);
-                execute(connection, RENAMED, event.eventVersion(), renamed.name(), at, event.aggregateId(), event.eventVersion());
+                statements.add(RENAMED, event.eventVersion(), renamed.name(), at, event.aggregateId(), event.eventVersion());
             }
-            default -> advanceVersion(connection, CUSTOMERS, event);
+            default -> advanceVersion(statements, CUSTOMERS, event);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.projections.projectorstreams.document;
 
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.execute;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -12,8 +11,7 @@ import dev.projections.eventcatalogue.document.DocumentConverted;
 import dev.projections.eventcatalogue.document.DocumentDeleted;
 import dev.projections.eventcatalogue.document.DocumentUploaded;
 import dev.projections.projectorstreams.Projection;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.projections.projectorstreams.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Set;
@@ -40,9 +38,11 @@ public final class DocumentProjection implements Projection {
                    section_count = ?, converted_at = ?, updated_at = ?
              WHERE id = ? AND version < ?
             """;
+    /** Only for a document the conversion reached: one uploaded, and not deleted since. */
     private static final String CONVERTED_CONTENT = """
             INSERT INTO readmodel.document_contents (document_id, markdown_content, sections, metadata, converted_at)
-            VALUES (?, ?, ?::jsonb, ?::jsonb, ?)
+            SELECT ?, ?, ?::jsonb, ?::jsonb, ?
+             WHERE EXISTS (SELECT 1 FROM readmodel.document_views WHERE id = ? AND version = ?)
             ON CONFLICT (document_id) DO UPDATE
                SET markdown_content = excluded.markdown_content, sections = excluded.sections,
                    metadata = excluded.metadata, converted_at = excluded.converted_at
@@ -80,32 +80,31 @@ public final class DocumentProjection implements Projection {
     }
 
     @Override
-    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+    public void apply(EventEnvelope event, Statements statements) {
         Timestamp at = occurredAt(event);
         switch (event.eventType()) {
             case DocumentUploaded.TYPE -> {
                 DocumentUploaded uploaded = EventJson.payload(event, DocumentUploaded.class);
-                execute(connection, UPLOADED, event.aggregateId(), event.eventVersion(), uploaded.title(),
+                statements.add(UPLOADED, event.aggregateId(), event.eventVersion(), uploaded.title(),
                         uploaded.filename(), uploaded.contentType(), uploaded.sizeBytes(), uploaded.uploadedBy(),
                         uploaded.customerId(), at, at);
             }
             case DocumentConverted.TYPE -> {
                 DocumentConverted converted = EventJson.payload(event, DocumentConverted.class);
-                int updated = execute(connection, CONVERTED_VIEW, event.eventVersion(), converted.sections().size(), at, at,
+                statements.add(CONVERTED_VIEW, event.eventVersion(), converted.sections().size(), at, at,
                         event.aggregateId(), event.eventVersion());
-                if (updated == 1) {
-                    execute(connection, CONVERTED_CONTENT, event.aggregateId(), converted.markdownContent(),
-                            EventJson.toText(converted.sections()),
-                            converted.metadata() == null ? "{}" : EventJson.toText(converted.metadata()), at);
-                }
+                statements.add(CONVERTED_CONTENT, event.aggregateId(), converted.markdownContent(),
+                        EventJson.toText(converted.sections()),
+                        converted.metadata() == null ? "{}" : EventJson.toText(converted.metadata()), at,
+                        event.aggregateId(), event.eventVersion());
             }
             case DocumentArchived.TYPE -> {
                 DocumentArchived archived = EventJson.payload(event, DocumentArchived.class);
-                execute(connection, ARCHIVED, event.eventVersion(), archived.reason(), at, at, event.aggregateId(),
+                statements.add(ARCHIVED, event.eventVersion(), archived.reason(), at, at, event.aggregateId(),
                         event.eventVersion());
             }
-            case DocumentDeleted.TYPE -> execute(connection, DELETED, event.aggregateId());
-            default -> advanceVersion(connection, "readmodel.document_views", event);
+            case DocumentDeleted.TYPE -> statements.add(DELETED, event.aggregateId());
+            default -> advanceVersion(statements, "readmodel.document_views", event);
         }
     }
 }

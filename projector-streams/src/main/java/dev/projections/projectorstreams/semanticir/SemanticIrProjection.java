@@ -1,7 +1,6 @@
 package dev.projections.projectorstreams.semanticir;
 
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.execute;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -11,10 +10,9 @@ import dev.projections.eventcatalogue.document.DocumentDeleted;
 import dev.projections.eventcatalogue.document.DocumentUploaded;
 import dev.projections.eventcatalogue.document.SemanticIrExtracted;
 import dev.projections.projectorstreams.Projection;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import dev.projections.projectorstreams.Statements;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -75,62 +73,58 @@ public final class SemanticIrProjection implements Projection {
     }
 
     @Override
-    public void apply(Connection connection, EventEnvelope event) throws SQLException {
+    public void apply(EventEnvelope event, Statements statements) {
         Timestamp at = occurredAt(event);
         switch (event.eventType()) {
-            case DocumentUploaded.TYPE -> execute(connection, UPLOADED, event.aggregateId(), event.eventVersion(), at);
+            case DocumentUploaded.TYPE -> statements.add(UPLOADED, event.aggregateId(), event.eventVersion(), at);
             case SemanticIrExtracted.TYPE -> {
                 SemanticIrExtracted extracted = EventJson.payload(event, SemanticIrExtracted.class);
                 int items = extracted.formulas().size() + extracted.definitions().size() + extracted.tables().size()
                         + extracted.crossReferences().size();
-                execute(connection, EXTRACTED, event.aggregateId(), event.eventVersion(), items, at, at);
-                execute(connection, DELETE_ITEMS, event.aggregateId());
-                insertItems(connection, event, extracted, at);
+                statements.add(EXTRACTED, event.aggregateId(), event.eventVersion(), items, at, at);
+                statements.add(DELETE_ITEMS, event.aggregateId());
+                statements.addRows(INSERT_ITEM, items(event, extracted, at));
             }
-            case DocumentDeleted.TYPE -> execute(connection, DELETE_DOCUMENT, event.aggregateId());
-            default -> advanceVersion(connection, DOCUMENTS, event);
+            case DocumentDeleted.TYPE -> statements.add(DELETE_DOCUMENT, event.aggregateId());
+            default -> advanceVersion(statements, DOCUMENTS, event);
         }
     }
 
-    private static void insertItems(Connection connection, EventEnvelope event, SemanticIrExtracted extracted, Timestamp at)
-            throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM)) {
-            int position = 0;
-            for (SemanticIrExtracted.Formula formula : extracted.formulas()) {
-                add(insert, event, at, "formula", position++, formula.name(), formula.expression(), json(formula.variables()),
-                        null, null, null, null, null, null, null, null, null);
-            }
-            position = 0;
-            for (SemanticIrExtracted.Definition definition : extracted.definitions()) {
-                add(insert, event, at, "definition", position++, definition.term(), null, null, definition.term(),
-                        definition.definition(), definition.context(), null, null, null, null, null, null);
-            }
-            position = 0;
-            for (SemanticIrExtracted.Table table : extracted.tables()) {
-                add(insert, event, at, "table", position++, table.name(), null, null, null, null, null, json(table.tableData()),
-                        table.rowCount(), table.columnCount(), null, null, null);
-            }
-            position = 0;
-            for (SemanticIrExtracted.CrossReference reference : extracted.crossReferences()) {
-                add(insert, event, at, "cross_reference", position++, reference.target(), null, null, null, null, null, null,
-                        null, null, reference.target(), reference.referenceType(), reference.location());
-            }
-            insert.executeBatch();
+    private static List<Object[]> items(EventEnvelope event, SemanticIrExtracted extracted, Timestamp at) {
+        List<Object[]> rows = new ArrayList<>();
+        int position = 0;
+        for (SemanticIrExtracted.Formula formula : extracted.formulas()) {
+            rows.add(item(event, at, "formula", position++, formula.name(), formula.expression(), json(formula.variables()),
+                    null, null, null, null, null, null, null, null, null));
         }
+        position = 0;
+        for (SemanticIrExtracted.Definition definition : extracted.definitions()) {
+            rows.add(item(event, at, "definition", position++, definition.term(), null, null, definition.term(),
+                    definition.definition(), definition.context(), null, null, null, null, null, null));
+        }
+        position = 0;
+        for (SemanticIrExtracted.Table table : extracted.tables()) {
+            rows.add(item(event, at, "table", position++, table.name(), null, null, null, null, null, json(table.tableData()),
+                    table.rowCount(), table.columnCount(), null, null, null));
+        }
+        position = 0;
+        for (SemanticIrExtracted.CrossReference reference : extracted.crossReferences()) {
+            rows.add(item(event, at, "cross_reference", position++, reference.target(), null, null, null, null, null, null,
+                    null, null, reference.target(), reference.referenceType(), reference.location()));
+        }
+        return rows;
     }
 
-    private static void add(PreparedStatement insert, EventEnvelope event, Timestamp at, String irType, int position,
-            Object... columns) throws SQLException {
-        int parameter = 1;
-        insert.setObject(parameter++, event.aggregateId());
-        insert.setString(parameter++, irType);
-        insert.setInt(parameter++, position);
-        for (Object column : columns) {
-            insert.setObject(parameter++, column);
-        }
-        insert.setInt(parameter++, event.eventVersion());
-        insert.setTimestamp(parameter, at);
-        insert.addBatch();
+    /** The parameters of INSERT_ITEM: the item's columns between its key and the event's version and time. */
+    private static Object[] item(EventEnvelope event, Timestamp at, String irType, int position, Object... columns) {
+        Object[] row = new Object[columns.length + 5];
+        row[0] = event.aggregateId();
+        row[1] = irType;
+        row[2] = position;
+        System.arraycopy(columns, 0, row, 3, columns.length);
+        row[row.length - 2] = event.eventVersion();
+        row[row.length - 1] = at;
+        return row;
     }
 
     private static String json(Object value) {

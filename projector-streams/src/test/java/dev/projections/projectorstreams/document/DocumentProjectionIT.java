@@ -178,6 +178,44 @@ class DocumentProjectionIT {
         assertThat(fixture.writer().parkedAggregates()).contains(broken.aggregateId()).doesNotContain(healthy.aggregateId());
     }
 
+    @Test
+    void givenOneBatchWithARefusedAndAnUnreadableEvent_whenApplied_thenOnlyTheirAggregatesAreParkedAndTheRestIsApplied() throws Exception {
+        List<EventFixtures> documents = new ArrayList<>();
+        List<EventEnvelope> batch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            documents.add(EventFixtures.document());
+        }
+        for (EventFixtures document : documents) {
+            batch.add(document.next("DocumentUploaded", UPLOADED));
+        }
+        for (int i = 0; i < documents.size(); i++) {
+            // the database refuses a NUL in text; the projection cannot read sections that are not a list
+            String converted = i == 5 ? CONVERTED.replace("# Pump", "# Pu\\u0000mp")
+                    : i == 12 ? "{\"markdownContent\": \"x\", \"sections\": {\"not\": \"a list\"}}" : CONVERTED;
+            batch.add(documents.get(i).next("DocumentConverted", converted));
+            batch.add(documents.get(i).next("DocumentArchived", "{\"reason\": \"superseded\"}"));
+        }
+
+        List<Outcome> outcomes = fixture.applyAll(batch);
+
+        assertThat(outcomes.stream().filter(outcome -> outcome == Outcome.PARKED)).hasSize(4);
+        for (int i = 0; i < documents.size(); i++) {
+            UUID id = documents.get(i).aggregateId();
+            if (i == 5 || i == 12) {
+                assertThat(view(id)).as("document %d", i).startsWith("1|").contains("|uploaded|");
+                assertThat(query("SELECT event_type FROM readmodel.parked_events WHERE projection = 'document' AND aggregate_id = ? ORDER BY event_version",
+                        id)).containsExactly("DocumentConverted", "DocumentArchived");
+            } else {
+                assertThat(view(id)).as("document %d", i).startsWith("3|").contains("|archived|2|");
+            }
+        }
+
+        List<Outcome> again = fixture.applyAll(batch);
+
+        assertThat(again.stream().filter(outcome -> outcome == Outcome.ALREADY_APPLIED)).hasSize(56);
+        assertThat(again.stream().filter(outcome -> outcome == Outcome.PARKED)).hasSize(4);
+    }
+
     private static Outcome apply(EventEnvelope event) throws SQLException {
         return fixture.apply(event);
     }
