@@ -186,6 +186,9 @@ public final class CdcRelayApp implements AutoCloseable {
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         producer.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        // a Debezium batch of up to relay-max-batch-size events of a few kB goes as a few large record
+        // batches per partition, each compressed once, rather than many of 16 kB
+        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         return producer;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.util.RawValue;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +56,14 @@ public final class EventJson {
         } catch (IOException e) {
             throw new UncheckedIOException("not JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * JSON text kept as it is and written out as it is, unparsed: for a payload only passed on, as the
+     * relay passes the event store's on to Kafka. The text must be valid JSON.
+     */
+    public static JsonNode raw(String json) {
+        return JsonNodeFactory.instance.rawValueNode(new RawValue(json));
     }
 
     /** Maps a payload onto its event record. */

@@ -34,8 +34,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Fixed rates in events/s, one event per transaction, default ${DEFAULT-VALUE}")
     List<Integer> rates;
 
-    @Option(names = "--rate-duration", defaultValue = "PT20S", description = "How long each rate runs (ISO-8601), default 20 s")
+    @Option(names = "--rate-duration", defaultValue = "PT20S", description = "How long each rate is measured (ISO-8601), default 20 s")
     Duration rateDuration;
+
+    @Option(names = "--warm-up", defaultValue = "PT5S",
+            description = "How long each rate runs first, not measured, so that the figures are of a steady state; default 5 s")
+    Duration warmUp;
 
     @Option(names = "--instances", split = ",", defaultValue = "1,2,3",
             description = "Projector processes of the scale-out runs, default ${DEFAULT-VALUE}; 0 for none")
@@ -51,7 +55,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "A server setting of the embedded PostgreSQL, e.g. --postgres-setting wal_writer_delay=200ms")
     Map<String, String> postgresSettings = new HashMap<>();
 
-    @Option(names = "--short", description = "A run of seconds that only shows the report's shape (200 documents, 200 events/s for 2 s, 1 instance)")
+    @Option(names = "--short",
+            description = "A run of seconds that only shows the report's shape (200 documents, 200 events/s for 1 + 2 s, 1 instance)")
     boolean shortRun;
 
     @Option(names = "--out", defaultValue = "bench-report", description = "Directory of the report, default ${DEFAULT-VALUE}")
@@ -63,6 +68,7 @@ final class BenchCommand implements Callable<Integer> {
             documents = 200;
             rates = List.of(200);
             rateDuration = Duration.ofSeconds(2);
+            warmUp = Duration.ofSeconds(1);
             instances = List.of(1);
         }
         List<String> problems = new java.util.ArrayList<>();
@@ -82,10 +88,13 @@ final class BenchCommand implements Callable<Integer> {
         if (rateDuration.isNegative() || rateDuration.isZero()) {
             problems.add("--rate-duration is " + rateDuration + ", must be positive");
         }
+        if (warmUp.isNegative()) {
+            problems.add("--warm-up is " + warmUp + ", must not be negative");
+        }
         if (!problems.isEmpty()) {
             throw new dev.projections.settings.InvalidSettingsException(problems);
         }
-        BenchResults results = new Bench(new Bench.Options(documents, writers, rates, rateDuration, instances, !noRebuild, durable, postgresSettings,
+        BenchResults results = new Bench(new Bench.Options(documents, writers, rates, warmUp, rateDuration, instances, !noRebuild, durable, postgresSettings,
                 options.flags(), out.toAbsolutePath()), System.getenv(), System.out).run();
         BenchReport.write(results, out.toAbsolutePath());
         System.out.println();

@@ -38,7 +38,7 @@ public final class ProjectionMetrics {
                     .register(registry));
         }
         apply = Timer.builder("pipeline.projector.apply")
-                .description("Time to apply one event within its read-model transaction")
+                .description("Time per event of the batch that applied it: the batch's time over its events")
                 .tags("read_model", readModel)
                 .publishPercentileHistogram()
                 .register(registry);

@@ -31,8 +31,8 @@ public final class Bench {
     static final String SCALED = "document";
 
     /** What to run; {@code flags} are the pipeline's settings by key, as {@code --set} gives them. */
-    public record Options(int documents, int writers, List<Integer> rates, Duration rateDuration, List<Integer> instances,
-            boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out) {
+    public record Options(int documents, int writers, List<Integer> rates, Duration warmUp, Duration rateDuration,
+            List<Integer> instances, boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out) {
     }
 
     private final Options options;
@@ -93,8 +93,16 @@ public final class Bench {
 
             List<BenchResults.Latency> latency = new ArrayList<>();
             for (int rate : options.rates()) {
-                int documents = Math.max(1, (int) (rate * options.rateDuration().toMillis() / 1000 / BenchWorkload.EVENTS_PER_DOCUMENT));
-                List<BenchWorkload.Event> events = workload.documents(documents);
+                if (!options.warmUp().isZero()) {
+                    List<BenchWorkload.Event> warmUp = workload.documents(documents(rate, options.warmUp()));
+                    say("latency: " + options.warmUp().toSeconds() + " s at " + rate + "/s first, not measured, to reach a steady state");
+                    Map<String, Long> from = new LinkedHashMap<>(written);
+                    READ_MODELS.forEach(readModel -> written.merge(readModel, (long) warmUp.size(), Long::sum));
+                    BenchWorkload.insertAtRate(services.dataSource(), warmUp, rate, options.writers());
+                    progress.await("warm-up " + rate + "/s", from, written, timeout(warmUp.size()),
+                            () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
+                }
+                List<BenchWorkload.Event> events = workload.documents(documents(rate, options.rateDuration()));
                 say("latency: " + events.size() + " events at " + rate + "/s, one per transaction, from " + options.writers() + " writers");
                 Map<String, Long> from = new LinkedHashMap<>(written);
                 READ_MODELS.forEach(readModel -> written.merge(readModel, (long) events.size(), Long::sum));
@@ -106,9 +114,12 @@ public final class Bench {
                     seconds = BenchWorkload.insertAtRate(services.dataSource(), events, rate, options.writers());
                     progress.await("latency " + rate + "/s", from, written, timeout(events.size()),
                             () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
-                    lag.addAll(stages.series());
+                    List<BenchResults.Series> behind = stages.series();
+                    lag.addAll(behind);
+                    limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; most events behind: " + behind.stream()
+                            .map(series -> series.name() + " " + (long) java.util.Arrays.stream(series.values()).max().orElse(0))
+                            .collect(java.util.stream.Collectors.joining(", ")));
                 }
-                limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0));
                 for (String readModel : READ_MODELS) {
                     latency.add(latencies.result(readModel, rate, events.size() / seconds));
                 }
@@ -156,7 +167,8 @@ public final class Bench {
             }
 
             return new BenchResults(startedAt, services.embedded() ? "embedded" : "external", machine(services),
-                    durability(services), new BenchResults.Workload(options.documents(), burst.size(), options.writers()), ceilings, relay,
+                    durability(services), new BenchResults.Workload(options.documents(), burst.size(), options.writers(),
+                    options.warmUp().toMillis() / 1000.0, options.rateDuration().toMillis() / 1000.0), ceilings, relay,
                     catchUps, latency, rebuilds, scaleOut, new BenchResults.Memory(meter.pipelinePeakRss(), meter.postgresPeakRss()),
                     throughput, lag, limits);
         }
@@ -171,6 +183,10 @@ public final class Bench {
         List<BenchResults.Throughput> rows = new ArrayList<>();
         run.seconds().forEach((readModel, seconds) -> rows.add(new BenchResults.Throughput(readModel, written.get(readModel), seconds, ceiling)));
         return rows;
+    }
+
+    private static int documents(int rate, Duration duration) {
+        return Math.max(1, (int) (rate * duration.toMillis() / 1000 / BenchWorkload.EVENTS_PER_DOCUMENT));
     }
 
     private static long timeout(long events) {

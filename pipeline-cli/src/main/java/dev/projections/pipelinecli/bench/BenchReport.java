@@ -69,7 +69,9 @@ public final class BenchReport {
         if (r.workload() != null) {
             var w = r.workload();
             md.append("Workload: ").append(count(w.documents())).append(" documents, ").append(count(w.events()))
-                    .append(" events, ").append(count(w.writers())).append(" writers.\n\n");
+                    .append(" events in the burst; each fixed rate from ").append(count(w.writers())).append(" writers, ")
+                    .append(String.format(Locale.US, "%.0f s unmeasured, then %.0f s measured", w.warmUpSeconds(), w.rateSeconds()))
+                    .append(".\n\n");
         }
 
         md.append("| Stage | Events | Seconds | Events/s | Ceiling (rows/s) | Of ceiling |\n");

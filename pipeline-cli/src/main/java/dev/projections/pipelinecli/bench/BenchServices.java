@@ -13,6 +13,7 @@ import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,8 +131,11 @@ final class BenchServices implements AutoCloseable {
 
     /** {@code bin/pipeline <arguments>} as a process of its own, with this bench's settings; output to {@code log}. */
     Process spawn(Path log, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "dev.projections.pipelinecli.PipelineCli"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        // the heap bin/pipeline gave this process, and no profiler or debugger of its
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(argument -> argument.startsWith("-Xm"))
+                .forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.projections.pipelinecli.PipelineCli"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // every setting as its variable, as a deployment would pass them: no password on a command line

@@ -3,10 +3,11 @@ package dev.projections.pipelinecli.bench;
 import dev.projections.projectorstreams.ProjectionMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The end-to-end latency of each event a projector commits, from the event's commit in the event store
@@ -21,7 +22,8 @@ final class LatencyRecorder {
     void listen(String readModel, ProjectionMetrics metrics) {
         metrics.addLatencyListener((eventTime, committedAt) -> {
             if (!eventTime.isBefore(since)) {
-                samples.computeIfAbsent(readModel, name -> new CopyOnWriteArrayList<>())
+                // called on the projector's committing thread: adding must stay cheap however many samples
+                samples.computeIfAbsent(readModel, name -> Collections.synchronizedList(new ArrayList<>()))
                         .add(Duration.between(eventTime, committedAt).toNanos() / 1e6);
             }
         });
@@ -34,7 +36,11 @@ final class LatencyRecorder {
     }
 
     BenchResults.Latency result(String readModel, int targetRate, double achievedRate) {
-        double[] sorted = samples.getOrDefault(readModel, List.of()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        List<Double> taken = samples.getOrDefault(readModel, List.of());
+        double[] sorted;
+        synchronized (taken) {
+            sorted = taken.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        }
         return new BenchResults.Latency(readModel, targetRate, achievedRate, sorted.length, percentile(sorted, 50),
                 percentile(sorted, 95), percentile(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted);
     }
