@@ -58,7 +58,7 @@ public final class Bench {
             requireEmptyEventStore(services);
             BenchWorkload workload = new BenchWorkload();
             List<BenchWorkload.Event> burst = workload.documents(options.documents());
-            ReadModelProgress progress = new ReadModelProgress(services.dataSource());
+            ReadModelProgress database = ReadModelProgress.inDatabase(services.dataSource());
 
             say("ceilings: batched inserts and upserts into scratch tables");
             BenchResults.Ceilings ceilings = Ceilings.measure(services.dataSource(), burst);
@@ -83,6 +83,10 @@ public final class Bench {
             for (String readModel : Projections.names()) {
                 projectors.put(readModel, services.startProjector(readModel));
             }
+            ReadModelProgress progress = ReadModelProgress.counted(readModel -> {
+                ProjectorApp projector = projectors.get(readModel);
+                return projector.metrics().applied() + projector.metrics().parkedCount();
+            });
             LatencyRecorder latencies = new LatencyRecorder();
             READ_MODELS.forEach(readModel -> latencies.listen(readModel, projectors.get(readModel).metrics()));
             ReadModelProgress.Run catchUp = progress.await("catch-up", Map.of(), written, timeout(burst.size()),
@@ -131,10 +135,10 @@ public final class Bench {
                 services.stopProjector(readModel);
                 mark = meter.mark();
                 Process replay = services.spawn(options.out().resolve("logs/replay-" + readModel + ".log"), "replay", readModel, "--rebuild");
-                while (progress.applied(readModel) >= written.get(readModel) && replay.isAlive()) {
-                    Thread.sleep(20);
+                while (database.applied(readModel) >= written.get(readModel) && replay.isAlive()) {
+                    Thread.sleep(100);
                 }
-                ReadModelProgress.Run rebuild = progress.await("rebuild", Map.of(), Map.of(readModel, written.get(readModel)),
+                ReadModelProgress.Run rebuild = database.await("rebuild", Map.of(), Map.of(readModel, written.get(readModel)),
                         timeout(written.get(readModel)), () -> !replay.isAlive() && replay.exitValue() != 0);
                 double replayCpu = cpuSeconds(replay);
                 if (!replay.waitFor(2, TimeUnit.MINUTES) || replay.exitValue() != 0) {
@@ -155,7 +159,7 @@ public final class Bench {
                     processes.add(services.spawn(options.out().resolve("logs/scale-" + instances + "-" + i + ".log"), "projector", SCALED,
                             "--metrics-port", "0", "--set", ProjectorConfig.APPLICATION_ID_PREFIX + "=bench-scale-" + instances + "-"));
                 }
-                ReadModelProgress.Run run = progress.await("scale-out " + instances, Map.of(), Map.of(SCALED, written.get(SCALED)),
+                ReadModelProgress.Run run = database.await("scale-out " + instances, Map.of(), Map.of(SCALED, written.get(SCALED)),
                         timeout(written.get(SCALED)), () -> processes.stream().anyMatch(p -> !p.isAlive()));
                 double cpu = processes.stream().mapToDouble(Bench::cpuSeconds).sum();
                 limits.add("scale-out with " + instances + ": " + meter.busySince(mark, cpu));
@@ -166,6 +170,11 @@ public final class Bench {
                         run.seconds().get(SCALED), ceilings.readModelUpsertsPerSecond()));
             }
 
+            if (options.instances().size() > 1) {
+                limits.add("scale-out: the instances share the machine's " + Runtime.getRuntime().availableProcessors()
+                        + " cores with PostgreSQL; once every core is busy, another instance brings its own JVM's work and a"
+                        + " rebalance, not capacity: instances scale with cores (or hosts) of their own, up to the partition count");
+            }
             return new BenchResults(startedAt, services.embedded() ? "embedded" : "external", machine(services),
                     durability(services), new BenchResults.Workload(options.documents(), burst.size(), options.writers(),
                     options.warmUp().toMillis() / 1000.0, options.rateDuration().toMillis() / 1000.0), ceilings, relay,

@@ -100,6 +100,11 @@ public final class BenchReport {
             md.append(String.format(Locale.US, "%nMemory: pipeline peak RSS %,.0f MiB, PostgreSQL peak RSS %,.0f MiB.%n",
                     r.memory().pipelinePeakRssBytes() / MIB, r.memory().postgresPeakRssBytes() / MIB));
         }
+        if (r.catchUp() != null && r.latency() != null && r.rebuild() != null) {
+            md.append("\n## Targets\n\n| Target | Measured | Met |\n|---|---|---|\n");
+            BenchTargets.of(r).forEach(row -> md.append("| ").append(row.target()).append(" | ").append(row.measured())
+                    .append(" | ").append(row.met() ? "yes" : "**no**").append(" |\n"));
+        }
         if (!orEmpty(r.limits()).isEmpty()) {
             md.append("\n## What limits it\n\n");
             r.limits().forEach(limit -> md.append("- ").append(limit).append('\n'));

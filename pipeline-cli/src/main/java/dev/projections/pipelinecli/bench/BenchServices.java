@@ -14,6 +14,7 @@ import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,9 @@ final class BenchServices implements AutoCloseable {
         try {
             kafka = externalKafka ? null : EmbeddedKafka.start(0, null);
             Map<String, String> all = new HashMap<>(flags);
+            // Streams state of its own: the default directory is shared with a local pipeline on this machine,
+            // whose projectors have the same application ids
+            all.putIfAbsent(ProjectorConfig.STATE_DIR, Files.createTempDirectory("pipeline-bench-streams").toString());
             if (postgres != null) {
                 all.put(DatabaseSettings.URL, postgres.jdbcUrl());
             }
@@ -74,14 +78,14 @@ final class BenchServices implements AutoCloseable {
             BenchServices services = new BenchServices(postgres, kafka, all, environment);
             Migrations.migrate(services.dataSource);
             return services;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (kafka != null) {
                 kafka.close();
             }
             if (postgres != null) {
                 postgres.close();
             }
-            throw e;
+            throw e instanceof IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 

@@ -13,9 +13,10 @@ import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
- * How far read models are, seen from the database as any reader sees it: the sum of their aggregates'
- * applied versions, which reaches the number of events once every event is applied (versions have no
- * holes). A wait samples it, for the progress shown and the throughput and lag plotted.
+ * How far read models are: events applied, counted by the projectors of this process as they commit, or
+ * seen from the database as the sum of the aggregates' applied versions, which reaches the number of
+ * events once every event is applied (versions have no holes). A wait samples it, for the progress shown
+ * and the throughput and lag plotted.
  */
 final class ReadModelProgress {
 
@@ -26,22 +27,42 @@ final class ReadModelProgress {
     record Run(Map<String, Double> seconds, List<BenchResults.Series> throughput, List<BenchResults.Series> lag) {
     }
 
-    private final DataSource dataSource;
+    /** Events a read model has applied. */
+    interface Counter {
+        long applied(String readModel) throws SQLException;
+    }
 
-    ReadModelProgress(DataSource dataSource) {
-        this.dataSource = dataSource;
+    private final Counter counter;
+
+    private ReadModelProgress(Counter counter) {
+        this.counter = counter;
+    }
+
+    /** Seen from the database, as any reader sees it: for projectors in other processes. */
+    static ReadModelProgress inDatabase(DataSource dataSource) {
+        return new ReadModelProgress(readModel -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(
+                            "SELECT coalesce(sum(version), 0) FROM readmodel.projection_positions WHERE projection = ?")) {
+                statement.setString(1, readModel);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    /**
+     * Counted by projectors in this process as they commit: polling the database, which scans every
+     * position each time, would take cores from what is measured.
+     */
+    static ReadModelProgress counted(Counter counter) {
+        return new ReadModelProgress(counter);
     }
 
     long applied(String readModel) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT coalesce(sum(version), 0) FROM readmodel.projection_positions WHERE projection = ?")) {
-            statement.setString(1, readModel);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+        return counter.applied(readModel);
     }
 
     /**
