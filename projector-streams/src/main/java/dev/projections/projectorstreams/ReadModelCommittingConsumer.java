@@ -12,9 +12,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * A stream thread's main consumer, which commits the thread's read-model transaction before any offset.
- * Kafka Streams commits offsets only through its main consumer, on the stream thread that applied the
- * events; should the transaction fail to commit, no offset is committed.
+ * A stream thread's main consumer, which applies and commits the thread's batch of events in the read
+ * model before it commits any offset. Kafka Streams commits offsets only through its main consumer, on the
+ * stream thread that read the events; should the batch fail to commit, no offset is committed.
  */
 final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
 
@@ -26,8 +26,8 @@ final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
     }
 
     /**
-     * Streams unsubscribes right after losing all its tasks (closed dirty, to be read again): nothing
-     * they applied may stay open, holding row locks the tasks' next owner waits for.
+     * Streams unsubscribes right after losing all its tasks (closed dirty, to be read again): what they
+     * read is the tasks' next owner's to apply, not this thread's at its next commit.
      */
     @Override
     public void unsubscribe() {

@@ -47,11 +47,14 @@ final class ReadModelTransactions {
 
     /** Adds a record to the calling thread's batch. */
     void add(Delivery delivery) {
-        batches.computeIfAbsent(Thread.currentThread(), thread -> {
-            // a stream thread that died leaves its batch here; it is read again by the thread's successor
+        List<Delivery> batch = batches.get(Thread.currentThread());
+        if (batch == null) {
+            // a stream thread that died leaves its batch here; its records are read again by its successor
             batches.keySet().removeIf(other -> !other.isAlive());
-            return new ArrayList<>();
-        }).add(delivery);
+            batch = new ArrayList<>();
+            batches.put(Thread.currentThread(), batch);
+        }
+        batch.add(delivery);
     }
 
     /** Records in the calling thread's batch. */
