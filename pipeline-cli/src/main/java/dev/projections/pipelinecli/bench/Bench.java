@@ -91,7 +91,7 @@ public final class Bench {
             READ_MODELS.forEach(readModel -> latencies.listen(readModel, projectors.get(readModel).metrics()));
             ReadModelProgress.Run catchUp = progress.await("catch-up", Map.of(), written, timeout(burst.size()),
                     () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
-            limits.add("catch-up: " + meter.busySince(mark, 0));
+            limits.add("catch-up: " + meter.busySince(mark, 0) + warmingUp(catchUp));
             keep(catchUp);
             List<BenchResults.Throughput> catchUps = throughputs(catchUp, ceilings.readModelUpsertsPerSecond());
 
@@ -144,7 +144,7 @@ public final class Bench {
                 if (!replay.waitFor(2, TimeUnit.MINUTES) || replay.exitValue() != 0) {
                     throw new IllegalStateException("replay of " + readModel + " did not finish; see logs/replay-" + readModel + ".log");
                 }
-                limits.add("rebuild " + readModel + ": " + meter.busySince(mark, replayCpu));
+                limits.add("rebuild " + readModel + ": " + meter.busySince(mark, replayCpu) + warmingUp(rebuild));
                 keep(rebuild);
                 rebuilds.addAll(throughputs(rebuild, ceilings.readModelUpsertsPerSecond()));
             }
@@ -181,6 +181,14 @@ public final class Bench {
                     catchUps, latency, rebuilds, scaleOut, new BenchResults.Memory(meter.pipelinePeakRss(), meter.postgresPeakRss()),
                     throughput, lag, limits);
         }
+    }
+
+    /** The rate of a stage's second half beside its whole: how much of it a fresh JVM spent compiling. */
+    private static String warmingUp(ReadModelProgress.Run run) {
+        return run.secondHalfRate().entrySet().stream()
+                .map(readModel -> String.format(java.util.Locale.US, "%s %,.0f events/s in the second half",
+                        readModel.getKey(), readModel.getValue()))
+                .collect(java.util.stream.Collectors.joining(", ", "; ", " (the first seconds of a new process go to compiling its code)"));
     }
 
     private void keep(ReadModelProgress.Run run) {

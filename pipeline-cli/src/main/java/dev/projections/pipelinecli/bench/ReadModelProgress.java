@@ -23,8 +23,12 @@ final class ReadModelProgress {
     private static final long SAMPLE_MILLIS = 100;
     private static final long SERIES_MILLIS = 250;
 
-    /** What a wait saw: each read model's seconds from its first applied event to its last, and the plots' series. */
-    record Run(Map<String, Double> seconds, List<BenchResults.Series> throughput, List<BenchResults.Series> lag) {
+    /**
+     * What a wait saw: each read model's seconds from its first applied event to its last, its rate over
+     * the second half of that time (a fresh JVM compiles its code in the first seconds), and the plots' series.
+     */
+    record Run(Map<String, Double> seconds, Map<String, Double> secondHalfRate, List<BenchResults.Series> throughput,
+            List<BenchResults.Series> lag) {
     }
 
     /** Events a read model has applied. */
@@ -59,6 +63,21 @@ final class ReadModelProgress {
      */
     static ReadModelProgress counted(Counter counter) {
         return new ReadModelProgress(counter);
+    }
+
+    /** Events a second between two moments, from the samples nearest them; 0 without two samples. */
+    private static double rateBetween(List<double[]> points, double from, double to) {
+        double[] first = null;
+        double[] last = null;
+        for (double[] point : points) {
+            if (first == null && point[0] >= from) {
+                first = point;
+            }
+            if (point[0] <= to) {
+                last = point;
+            }
+        }
+        return first == null || last == null || last[0] <= first[0] ? 0 : (last[1] - first[1]) / (last[0] - first[0]);
     }
 
     long applied(String readModel) throws SQLException {
@@ -130,7 +149,13 @@ final class ReadModelProgress {
             lag.add(new BenchResults.Series(readModel.getKey(), stage, seconds, behind));
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
-        finished.forEach((readModel, end) -> seconds.put(readModel, (end - idle.getOrDefault(readModel, started)) / 1e9));
-        return new Run(seconds, throughput, lag);
+        Map<String, Double> secondHalf = new LinkedHashMap<>();
+        finished.forEach((readModel, end) -> {
+            double from0 = (idle.getOrDefault(readModel, started) - started) / 1e9;
+            double to = (end - started) / 1e9;
+            seconds.put(readModel, to - from0);
+            secondHalf.put(readModel, rateBetween(samples.get(readModel), (from0 + to) / 2, to));
+        });
+        return new Run(seconds, secondHalf, throughput, lag);
     }
 }
