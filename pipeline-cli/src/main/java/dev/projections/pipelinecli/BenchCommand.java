@@ -5,6 +5,7 @@ import dev.projections.pipelinecli.bench.BenchReport;
 import dev.projections.pipelinecli.bench.BenchResults;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
             warmUp = Duration.ofSeconds(1);
             instances = List.of(1);
         }
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         if (documents < 1) {
             problems.add("--documents is " + documents + ", must be at least 1");
         }

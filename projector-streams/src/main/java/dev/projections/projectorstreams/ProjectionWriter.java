@@ -8,12 +8,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -233,8 +235,8 @@ public final class ProjectionWriter {
             UUID[] aggregates = sequences.keySet().toArray(UUID[]::new);
             try (PreparedStatement statement = connection.prepareStatement(SET_POSITIONS)) {
                 statement.setArray(1, connection.createArrayOf("uuid", aggregates));
-                statement.setArray(2, connection.createArrayOf("integer", java.util.Arrays.stream(aggregates).map(positions::get).toArray()));
-                statement.setArray(3, connection.createArrayOf("bigint", java.util.Arrays.stream(aggregates).map(sequences::get).toArray()));
+                statement.setArray(2, connection.createArrayOf("integer", Arrays.stream(aggregates).map(positions::get).toArray()));
+                statement.setArray(3, connection.createArrayOf("bigint", Arrays.stream(aggregates).map(sequences::get).toArray()));
                 statement.setString(4, projection.name());
                 statement.executeUpdate();
             }
@@ -277,7 +279,7 @@ public final class ProjectionWriter {
             connection.setAutoCommit(false);
             try (var statement = connection.createStatement()) {
                 statement.executeUpdate("TRUNCATE " + projection.tables().stream().map(Projection.Table::name)
-                        .collect(java.util.stream.Collectors.joining(", ")));
+                        .collect(Collectors.joining(", ")));
                 for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
                     try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
                         delete.setString(1, projection.name());

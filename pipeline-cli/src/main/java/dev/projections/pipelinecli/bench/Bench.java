@@ -1,10 +1,12 @@
 package dev.projections.pipelinecli.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.projections.projectorstreams.ProjectionWriter;
+import dev.projections.projectorstreams.Projections;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
-import dev.projections.projectorstreams.Projections;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,10 +16,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
@@ -121,8 +126,8 @@ public final class Bench {
                     List<BenchResults.Series> behind = stages.series();
                     lag.addAll(behind);
                     limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; most events behind: " + behind.stream()
-                            .map(series -> series.name() + " " + (long) java.util.Arrays.stream(series.values()).max().orElse(0))
-                            .collect(java.util.stream.Collectors.joining(", ")));
+                            .map(series -> series.name() + " " + (long) Arrays.stream(series.values()).max().orElse(0))
+                            .collect(Collectors.joining(", ")));
                 }
                 for (String readModel : READ_MODELS) {
                     latency.add(latencies.result(readModel, rate, events.size() / seconds));
@@ -186,9 +191,9 @@ public final class Bench {
     /** The rate of a stage's second half beside its whole: how much of it a fresh JVM spent compiling. */
     private static String warmingUp(ReadModelProgress.Run run) {
         return run.secondHalfRate().entrySet().stream()
-                .map(readModel -> String.format(java.util.Locale.US, "%s %,.0f events/s in the second half",
+                .map(readModel -> String.format(Locale.US, "%s %,.0f events/s in the second half",
                         readModel.getKey(), readModel.getValue()))
-                .collect(java.util.stream.Collectors.joining(", ", "; ", " (the first seconds of a new process go to compiling its code)"));
+                .collect(Collectors.joining(", ", "; ", " (the first seconds of a new process go to compiling its code)"));
     }
 
     private void keep(ReadModelProgress.Run run) {
@@ -251,7 +256,7 @@ public final class Bench {
     }
 
     private static BenchResults.Machine machine(BenchServices services) throws SQLException {
-        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), memory, System.getProperty("java.version"),
                 query(services, "SHOW server_version", 1).get(0), AppInfoParser.getVersion());

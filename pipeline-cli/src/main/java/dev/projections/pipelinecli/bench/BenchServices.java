@@ -13,6 +13,7 @@ import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The database and broker a bench runs on (local mode's embedded ones unless a URL is set), and the
@@ -85,7 +87,7 @@ final class BenchServices implements AutoCloseable {
             if (postgres != null) {
                 postgres.close();
             }
-            throw e instanceof IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -157,7 +159,7 @@ final class BenchServices implements AutoCloseable {
     /** Stops a spawned process as an operator would (SIGTERM), then for good if it does not stop. */
     static void stop(Process process) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
     }

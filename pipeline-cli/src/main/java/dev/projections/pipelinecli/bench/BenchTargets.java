@@ -3,6 +3,7 @@ package dev.projections.pipelinecli.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -35,14 +36,14 @@ final class BenchTargets {
         return rows;
     }
 
-    private static java.util.Optional<Row> latency(BenchResults results, int rate, double p99Millis) {
+    private static Optional<Row> latency(BenchResults results, int rate, double p99Millis) {
         List<BenchResults.Latency> runs = results.latency().stream().filter(run -> run.targetRate() == rate).toList();
         OptionalDouble worst = runs.stream().mapToDouble(BenchResults.Latency::p99Millis).max();
         if (worst.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         double achieved = runs.stream().mapToDouble(BenchResults.Latency::achievedRate).min().orElse(0);
-        return java.util.Optional.of(new Row(format("p99 at most %,.0f ms at %,d events/s", p99Millis, rate),
+        return Optional.of(new Row(format("p99 at most %,.0f ms at %,d events/s", p99Millis, rate),
                 format("%,.0f ms (the worst read model; %,.0f events/s reached)", worst.getAsDouble(), achieved),
                 worst.getAsDouble() <= p99Millis && achieved >= 0.95 * rate));
     }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -105,7 +106,7 @@ final class BenchWorkload {
         long interval = 1_000_000_000L / rate;
         AtomicLong last = new AtomicLong(start);
         List<Thread> threads = new ArrayList<>();
-        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Exception> failures = new CopyOnWriteArrayList<>();
         int documents = events.size() / EVENTS_PER_DOCUMENT;
         for (int w = 0; w < Math.min(writers, documents); w++) {
             int writer = w;

@@ -3,13 +3,16 @@ package dev.projections.pipelinecli.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Memory and CPU of this process and of the PostgreSQL server, read from {@code /proc} (Linux): peak
@@ -56,10 +59,10 @@ final class ResourceMeter implements AutoCloseable {
     String busySince(CpuMark start, double otherProcessesSeconds) {
         CpuMark now = mark();
         double wall = Math.max(1e-9, (now.nanos() - start.nanos()) / 1e9);
-        String text = String.format(java.util.Locale.US, "pipeline process %.2f cores, PostgreSQL %.2f cores",
+        String text = String.format(Locale.US, "pipeline process %.2f cores, PostgreSQL %.2f cores",
                 (now.pipelineSeconds() - start.pipelineSeconds()) / wall, (now.postgresSeconds() - start.postgresSeconds()) / wall);
         if (otherProcessesSeconds > 0) {
-            text += String.format(java.util.Locale.US, ", projector processes %.2f cores", otherProcessesSeconds / wall);
+            text += String.format(Locale.US, ", projector processes %.2f cores", otherProcessesSeconds / wall);
         }
         return text + " busy of " + Runtime.getRuntime().availableProcessors();
     }
@@ -98,7 +101,7 @@ final class ResourceMeter implements AutoCloseable {
     }
 
     private List<Long> postgresPids() {
-        return ProcessHandle.of(postmaster).map(server -> java.util.stream.Stream.concat(java.util.stream.Stream.of(server),
+        return ProcessHandle.of(postmaster).map(server -> Stream.concat(Stream.of(server),
                 server.children()).map(ProcessHandle::pid).toList()).orElse(List.of());
     }
 
@@ -108,7 +111,7 @@ final class ResourceMeter implements AutoCloseable {
             String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String afterName = text.substring(text.lastIndexOf(')') + 2);
             List<String> rest = List.of(afterName.trim().split(" "));
-            List<String> fields = new java.util.ArrayList<>(List.of("pid", "comm"));
+            List<String> fields = new ArrayList<>(List.of("pid", "comm"));
             fields.addAll(rest);
             return fields;
         } catch (IOException | RuntimeException e) {
