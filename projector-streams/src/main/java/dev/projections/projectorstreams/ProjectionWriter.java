@@ -57,6 +57,10 @@ public final class ProjectionWriter {
             ON CONFLICT DO NOTHING
             """;
 
+    /** A delivery to park, and why. */
+    private record Park(Delivery delivery, String error) {
+    }
+
     /** What a batch came to: each delivery's outcome, in order, and the aggregates it parked. */
     public record Written(List<Outcome> outcomes, Set<UUID> parked) {
     }
@@ -122,7 +126,7 @@ public final class ProjectionWriter {
         Map<UUID, Integer> positions = lockPositions(connection, deliveries);
         Map<UUID, Long> sequences = new HashMap<>();
         Set<UUID> parked = new HashSet<>();
-        List<Object[]> parks = new ArrayList<>();
+        List<Park> parks = new ArrayList<>();
         StatementWaves waves = new StatementWaves();
         List<Outcome> outcomes = new ArrayList<>(deliveries.size());
         for (Delivery delivery : deliveries) {
@@ -131,7 +135,7 @@ public final class ProjectionWriter {
                 if (delivery.aggregateId() != null) {
                     parked.add(delivery.aggregateId());
                 }
-                parks.add(park(delivery, "not an event envelope: " + delivery.unreadable()));
+                parks.add(new Park(delivery, "not an event envelope: " + delivery.unreadable()));
                 outcomes.add(Outcome.PARKED);
                 continue;
             }
@@ -156,7 +160,7 @@ public final class ProjectionWriter {
             }
             if (refusal != null) {
                 parked.add(aggregate);
-                parks.add(park(delivery, refusal));
+                parks.add(new Park(delivery, refusal));
                 outcomes.add(Outcome.PARKED);
                 continue;
             }
@@ -170,8 +174,10 @@ public final class ProjectionWriter {
         waves.execute(connection);
         setPositions(connection, positions, sequences);
         if (!parks.isEmpty()) {
-            StatementWaves.execute(connection, PARK, parks);
+            StatementWaves.execute(connection, PARK, parks.stream().map(this::parkRow).toList());
         }
+        // logged once the statements ran: a batch refused as a whole and applied again parks each event once
+        parks.forEach(ProjectionWriter::logPark);
         if (LOG.isDebugEnabled()) {
             for (int i = 0; i < deliveries.size(); i++) {
                 logOutcome(deliveries.get(i).event(), outcomes.get(i));
@@ -181,13 +187,27 @@ public final class ProjectionWriter {
     }
 
     private void logOutcome(EventEnvelope event, Outcome outcome) {
-        if (event == null) {
-            return;
+        if (event != null) {
+            withCorrelationId(event, () -> LOG.debug("{} {} v{} of {} (sequence {}): {}", projection.name(), event.eventType(),
+                    event.eventVersion(), event.aggregateId(), event.sequence(), outcome));
         }
-        event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
+    }
+
+    private static void logPark(Park park) {
+        EventEnvelope event = park.delivery().event();
+        RecordOrigin origin = park.delivery().origin();
+        withCorrelationId(event, () -> LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}",
+                event == null ? "an unreadable record" : event.eventType(), park.delivery().aggregateId(),
+                event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), park.error()));
+    }
+
+    /** Logs with the event's correlation id, if it has one, as a field of the line. */
+    private static void withCorrelationId(EventEnvelope event, Runnable log) {
+        if (event != null) {
+            event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
+        }
         try {
-            LOG.debug("{} {} v{} of {} (sequence {}): {}", projection.name(), event.eventType(), event.eventVersion(),
-                    event.aggregateId(), event.sequence(), outcome);
+            log.run();
         } finally {
             MDC.remove("correlation_id");
         }
@@ -252,21 +272,13 @@ public final class ProjectionWriter {
         }
     }
 
-    private Object[] park(Delivery delivery, String error) {
+    private Object[] parkRow(Park park) {
+        Delivery delivery = park.delivery();
         EventEnvelope event = delivery.event();
         RecordOrigin origin = delivery.origin();
-        if (event != null) {
-            event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
-        }
-        try {
-            LOG.error("parked {} of aggregate {} (sequence {}, {}-{}@{}): {}", event == null ? "an unreadable record" : event.eventType(),
-                    delivery.aggregateId(), event == null ? "?" : event.sequence(), origin.topic(), origin.partition(), origin.offset(), error);
-        } finally {
-            MDC.remove("correlation_id");
-        }
         return new Object[] {projection.name(), origin.topic(), origin.partition(), origin.offset(), delivery.aggregateId(),
             event == null ? null : event.sequence(), event == null ? null : event.eventType(),
-            event == null ? null : event.eventVersion(), printable(error),
+            event == null ? null : event.eventVersion(), printable(park.error()),
             printable(delivery.value() != null ? delivery.value() : event == null ? null : EventJson.toText(event))};
     }
 

@@ -73,7 +73,7 @@ public final class Bench {
             ResourceMeter.CpuMark mark = meter.mark();
             long relayStart = System.nanoTime();
             BenchWorkload.insertBatched(services.dataSource(), "eventstore.events", burst);
-            long last = maxSequence(services);
+            long last = BenchWorkload.lastSequence(services.dataSource());
             while (services.relay().lastRelayedSequence() < last) {
                 Thread.sleep(5);
             }
@@ -216,7 +216,7 @@ public final class Bench {
     }
 
     private static double cpuSeconds(Process process) {
-        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+        return ResourceMeter.cpuSeconds(process.toHandle());
     }
 
     private void say(String stage) {
@@ -235,36 +235,29 @@ public final class Bench {
         }
     }
 
-    private static long maxSequence(BenchServices services) throws SQLException {
-        return Long.parseLong(query(services, "SELECT coalesce(max(sequence), 0) FROM eventstore.events", 1).get(0));
-    }
-
     private static long backendPid(BenchServices services) throws SQLException {
-        return Long.parseLong(query(services, "SELECT pg_backend_pid()", 1).get(0));
+        return Long.parseLong(value(services, "SELECT pg_backend_pid()"));
     }
 
-    private static List<String> query(BenchServices services, String sql, int columns) throws SQLException {
-        List<String> values = new ArrayList<>();
+    /** The one value a query answers. */
+    private static String value(BenchServices services, String sql) throws SQLException {
         try (Connection connection = services.dataSource().getConnection(); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
-            for (int i = 1; i <= columns; i++) {
-                values.add(rows.getString(i));
-            }
+            return rows.getString(1);
         }
-        return values;
     }
 
     private static BenchResults.Machine machine(BenchServices services) throws SQLException {
         long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), memory, System.getProperty("java.version"),
-                query(services, "SHOW server_version", 1).get(0), AppInfoParser.getVersion());
+                value(services, "SHOW server_version"), AppInfoParser.getVersion());
     }
 
     private BenchResults.Durability durability(BenchServices services) throws SQLException {
-        List<String> settings = List.of(query(services, "SHOW fsync", 1).get(0), query(services, "SHOW synchronous_commit", 1).get(0),
-                query(services, "SHOW wal_writer_delay", 1).get(0));
+        List<String> settings = List.of(value(services, "SHOW fsync"), value(services, "SHOW synchronous_commit"),
+                value(services, "SHOW wal_writer_delay"));
         Duration commit = ProjectorConfig.from(SCALED, services.settings(), environment).commitInterval();
         return new BenchResults.Durability("on".equals(settings.get(0)) && "on".equals(settings.get(1)), settings.get(0), settings.get(1),
                 settings.get(2), commit.toMillis() + " ms");

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -142,6 +144,15 @@ final class BenchWorkload {
             throw failures.get(0);
         }
         return (last.get() - start) / 1e9;
+    }
+
+    /** The event store's last sequence, 0 when it is empty. */
+    static long lastSequence(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT coalesce(max(sequence), 0) FROM eventstore.events")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static void bind(PreparedStatement insert, Event event) throws SQLException {

@@ -51,8 +51,12 @@ final class ResourceMeter implements AutoCloseable {
     }
 
     CpuMark mark() {
-        double pipeline = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
-        return new CpuMark(System.nanoTime(), pipeline, postgresCpuSeconds());
+        return new CpuMark(System.nanoTime(), cpuSeconds(ProcessHandle.current()), postgresCpuSeconds());
+    }
+
+    /** CPU seconds a process has used so far; 0 where the system does not say. */
+    static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
     /** "pipeline process 1.2 cores, PostgreSQL 0.6 cores, other processes 0.1 cores of 2" since a mark. */

@@ -1,9 +1,6 @@
 package dev.projections.pipelinecli.bench;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,24 +41,16 @@ final class StageLag implements AutoCloseable {
         this.relayed = relayed;
         this.progress = progress;
         this.appliedBefore = appliedBefore;
-        this.committedBefore = committed();
+        this.committedBefore = BenchWorkload.lastSequence(dataSource);
         samples.put("relay", new ArrayList<>());
         appliedBefore.keySet().forEach(readModel -> samples.put(readModel, new ArrayList<>()));
         sampler.scheduleAtFixedRate(this::sample, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private long committed() throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT coalesce(max(sequence), 0) FROM eventstore.events")) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
     private void sample() {
         try {
             double seconds = (System.nanoTime() - started) / 1e9;
-            long committed = committed();
+            long committed = BenchWorkload.lastSequence(dataSource);
             samples.get("relay").add(new double[] {seconds, Math.max(0, committed - relayed.getAsLong())});
             for (Map.Entry<String, Long> readModel : appliedBefore.entrySet()) {
                 long applied = progress.applied(readModel.getKey()) - readModel.getValue();
