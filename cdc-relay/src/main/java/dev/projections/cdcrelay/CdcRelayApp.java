@@ -156,7 +156,7 @@ public final class CdcRelayApp implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(),
                 new StringSerializer(), new ByteArraySerializer())) {
-            EventPublisher current = new EventPublisher(producer, topics, metrics);
+            EventPublisher current = new EventPublisher(producer, topics::ensure, metrics);
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
                     .using(config.debeziumProperties())
                     .notifying(current)

@@ -6,12 +6,17 @@ import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventcatalogue.EventTopics;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,7 +29,9 @@ import org.slf4j.MDC;
 /**
  * Publishes each batch of event rows to its topic and hands the batch back to Debezium only once Kafka
  * has acknowledged every record of it: the offsets (and so the replication slot) never move past an
- * event that is not safely in Kafka. A crash may send a batch twice, never lose one.
+ * event that is not safely in Kafka. A crash may send a batch twice, never lose one. At the first record
+ * Kafka refuses, the producer is closed at once, so that the batch's later records are not written after
+ * a hole; the relay then restarts and sends again from its last acknowledged event.
  */
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
 
@@ -32,10 +39,11 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     static final String EVENTS_TOPIC = "pipeline.eventstore.events";
 
     private final Producer<String, byte[]> producer;
-    private final EventTopicSetup topics;
+    private final Consumer<Set<String>> topics;
     private final RelayMetrics metrics;
 
-    EventPublisher(Producer<String, byte[]> producer, EventTopicSetup topics, RelayMetrics metrics) {
+    /** @param topics creates the topics of the aggregate types given, if missing */
+    EventPublisher(Producer<String, byte[]> producer, Consumer<Set<String>> topics, RelayMetrics metrics) {
         this.producer = producer;
         this.topics = topics;
         this.metrics = metrics;
@@ -53,15 +61,27 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 events.add(toEnvelope(row));
             }
         }
-        topics.ensure(events.stream().map(EventEnvelope::aggregateType).collect(java.util.stream.Collectors.toSet()));
+        topics.accept(events.stream().map(EventEnvelope::aggregateType).collect(Collectors.toSet()));
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+        AtomicBoolean failed = new AtomicBoolean();
         for (EventEnvelope event : events) {
-            acks.add(producer.send(toRecord(event)));
+            acks.add(producer.send(toRecord(event), (metadata, error) -> {
+                if (error != null && failed.compareAndSet(false, true)) {
+                    // nothing after a failed record may reach Kafka before it: the records not sent yet are
+                    // dropped at once, and the relay sends the batch again from its last acknowledged offset
+                    // (a record already in flight may still land; projectors hold it back as a version gap)
+                    producer.close(Duration.ZERO);
+                }
+            }));
+            if (failed.get()) {
+                break;
+            }
         }
         for (int i = 0; i < acks.size(); i++) {
             try {
                 acks.get(i).get();
             } catch (ExecutionException e) {
+                producer.close(Duration.ZERO);
                 EventEnvelope event = events.get(i);
                 event.correlationId().ifPresent(id -> MDC.put("correlation_id", id));
                 // Debezium stops without committing this batch; the relay restarts from the last commit

@@ -1,16 +1,33 @@
 package dev.projections.cdcrelay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 class EventPublisherTest {
@@ -62,6 +79,96 @@ class EventPublisherTest {
         EventEnvelope read = EventJson.envelope(record.value());
         assertThat(read).usingRecursiveComparison().ignoringFields("payload").isEqualTo(event);
         assertThat(read.payload()).isEqualTo(EventJson.tree("{\"reason\": \"superseded\"}"));
+    }
+
+    @Test
+    void givenKafkaRefusesOneRecordMidBatch_whenTheBatchIsPublished_thenTheProducerIsClosedAndNothingOfTheBatchIsMarkedProcessed()
+            throws Exception {
+        MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+        List<ChangeEvent<SourceRecord, SourceRecord>> batch = new ArrayList<>();
+        for (long sequence = 1; sequence <= 5; sequence++) {
+            batch.add(changeEvent(sequence));
+        }
+        List<Object> processed = new CopyOnWriteArrayList<>();
+        EventPublisher publisher = new EventPublisher(producer, types -> { }, new RelayMetrics(new SimpleMeterRegistry()));
+        CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
+            try {
+                publisher.handleBatch(batch, committer(processed));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> producer.history().size() == 5);
+
+        producer.completeNext();
+        producer.completeNext();
+        producer.errorNext(new TimeoutException("Expiring 1 record(s) for events.document-0: 120000 ms has passed"));
+
+        assertThatThrownBy(() -> published.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RelayPublishException.class)
+                .cause().hasMessageContaining("Kafka did not acknowledge event 3 (DocumentArchived of")
+                .hasMessageContaining("120000 ms has passed");
+        // the later records are dropped with the producer; the batch is sent again from its first event
+        assertThat(producer.closed()).isTrue();
+        assertThat(processed).isEmpty();
+    }
+
+    private static ChangeEvent<SourceRecord, SourceRecord> changeEvent(long sequence) {
+        Struct row = new Struct(ROW)
+                .put("id", UUID.randomUUID().toString())
+                .put("sequence", sequence)
+                .put("aggregate_id", UUID.randomUUID().toString())
+                .put("aggregate_type", "document")
+                .put("event_type", "DocumentArchived")
+                .put("event_version", 1)
+                .put("payload", "{}")
+                .put("metadata", "{}")
+                .put("created_at", "2026-11-24T02:13:59.123456Z");
+        SourceRecord record = new SourceRecord(Map.of(), Map.of(), EventPublisher.EVENTS_TOPIC, ROW, row);
+        return new ChangeEvent<>() {
+            @Override
+            public SourceRecord key() {
+                return null;
+            }
+
+            @Override
+            public SourceRecord value() {
+                return record;
+            }
+
+            @Override
+            public String destination() {
+                return EventPublisher.EVENTS_TOPIC;
+            }
+
+            @Override
+            public Integer partition() {
+                return null;
+            }
+        };
+    }
+
+    private static DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer(List<Object> processed) {
+        return new DebeziumEngine.RecordCommitter<>() {
+            @Override
+            public void markProcessed(ChangeEvent<SourceRecord, SourceRecord> record) {
+                processed.add(record);
+            }
+
+            @Override
+            public void markBatchFinished() {
+                processed.add("batch finished");
+            }
+
+            @Override
+            public void markProcessed(ChangeEvent<SourceRecord, SourceRecord> record, DebeziumEngine.Offsets offsets) {
+                processed.add(record);
+            }
+
+            @Override
+            public DebeziumEngine.Offsets buildOffsets() {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     private static String header(ProducerRecord<String, byte[]> record, String name) {

@@ -7,5 +7,11 @@ public enum Outcome {
     /** the read model already reflected it (a redelivery or a replay) */
     ALREADY_APPLIED,
     /** it could not be applied and waits in {@code readmodel.parked_events}, with its aggregate's later events */
-    PARKED
+    PARKED,
+    /**
+     * it is further ahead than the version after its aggregate's position: an earlier event has not arrived
+     * yet. It is not applied; the relay sends it again after the missing one, as it resends from its last
+     * acknowledged event.
+     */
+    VERSION_GAP
 }

@@ -32,10 +32,14 @@ public final class ProjectionMetrics {
 
     public ProjectionMetrics(String readModel, MeterRegistry registry) {
         for (Outcome outcome : Outcome.values()) {
-            outcomes.put(outcome, Counter.builder("pipeline.projector.events")
-                    .description("Events delivered to the projector, by what became of them")
-                    .tags("read_model", readModel, "outcome", outcome.name().toLowerCase())
-                    .register(registry));
+            outcomes.put(outcome, outcome == Outcome.VERSION_GAP
+                    ? Counter.builder("pipeline.projector.version.gaps")
+                            .description("Events held back because an earlier event of their aggregate had not arrived")
+                            .tags("read_model", readModel).register(registry)
+                    : Counter.builder("pipeline.projector.events")
+                            .description("Events delivered to the projector, by what became of them")
+                            .tags("read_model", readModel, "outcome", outcome.name().toLowerCase())
+                            .register(registry));
         }
         apply = Timer.builder("pipeline.projector.apply")
                 .description("Time per event of the batch that applied it: the batch's time over its events")
@@ -93,8 +97,12 @@ public final class ProjectionMetrics {
         return (long) outcomes.get(Outcome.PARKED).count();
     }
 
+    public long versionGaps() {
+        return (long) outcomes.get(Outcome.VERSION_GAP).count();
+    }
+
     /** Events handled so far, whatever their outcome. */
     public long handled() {
-        return applied() + alreadyApplied() + parkedCount();
+        return applied() + alreadyApplied() + parkedCount() + versionGaps();
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +24,9 @@ import org.slf4j.MDC;
 
 /**
  * Applies batches of events to one read model, each event together with its aggregate's position: an
- * event at or below the position is a duplicate and changes nothing; a newer one advances the position
- * and the rows together. The batch's positions are locked and read in one statement and written back in
+ * event at or below the position is a duplicate and changes nothing; the version right after it advances
+ * the position and the rows together; one further ahead is held back ({@link Outcome#VERSION_GAP}), so a
+ * read model never skips an event of an aggregate. The batch's positions are locked and read in one statement and written back in
  * another; its events' statements run as a few JDBC batches ({@link StatementWaves}). An event the
  * database refuses for its data, or whose payload the projection cannot apply, is parked, never skipped:
  * it and every later event of its aggregate wait in {@code readmodel.parked_events}, while other
@@ -59,6 +61,10 @@ public final class ProjectionWriter {
 
     /** A delivery to park, and why. */
     private record Park(Delivery delivery, String error) {
+    }
+
+    /** A delivery further ahead than the version after its aggregate's position. */
+    private record Gap(Delivery delivery, int position) {
     }
 
     /** What a batch came to: each delivery's outcome, in order, and the aggregates it parked. */
@@ -127,6 +133,7 @@ public final class ProjectionWriter {
         Map<UUID, Long> sequences = new HashMap<>();
         Set<UUID> parked = new HashSet<>();
         List<Park> parks = new ArrayList<>();
+        List<Gap> gaps = new ArrayList<>();
         StatementWaves waves = new StatementWaves();
         List<Outcome> outcomes = new ArrayList<>(deliveries.size());
         for (Delivery delivery : deliveries) {
@@ -146,6 +153,11 @@ public final class ProjectionWriter {
             }
             String refusal = parkedBefore.contains(aggregate) || parked.contains(aggregate)
                     ? "an earlier event of aggregate " + aggregate + " is parked" : null;
+            if (refusal == null && event.eventVersion() > positions.get(aggregate) + 1) {
+                gaps.add(new Gap(delivery, positions.get(aggregate)));
+                outcomes.add(Outcome.VERSION_GAP);
+                continue;
+            }
             StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
             if (refusal == null) {
                 try {
@@ -178,6 +190,11 @@ public final class ProjectionWriter {
         }
         // logged once the statements ran: a batch refused as a whole and applied again parks each event once
         parks.forEach(ProjectionWriter::logPark);
+        if (!separately) {
+            // a batch applied again one by one meets the same gaps: they are logged the first time only
+            gaps.stream().collect(Collectors.toMap(gap -> gap.delivery().aggregateId(), gap -> gap, (first, later) -> first,
+                    LinkedHashMap::new)).values().forEach(this::logGap);
+        }
         if (LOG.isDebugEnabled()) {
             for (int i = 0; i < deliveries.size(); i++) {
                 logOutcome(deliveries.get(i).event(), outcomes.get(i));
@@ -191,6 +208,15 @@ public final class ProjectionWriter {
             withCorrelationId(event, () -> LOG.debug("{} {} v{} of {} (sequence {}): {}", projection.name(), event.eventType(),
                     event.eventVersion(), event.aggregateId(), event.sequence(), outcome));
         }
+    }
+
+    private void logGap(Gap gap) {
+        EventEnvelope event = gap.delivery().event();
+        RecordOrigin origin = gap.delivery().origin();
+        withCorrelationId(event, () -> LOG.warn("{}: held back {} v{} of aggregate {} (sequence {}, {}-{}@{}): the read model is at v{}, "
+                + "so v{} has not arrived; it is applied when the relay sends the aggregate's events again",
+                projection.name(), event.eventType(), event.eventVersion(), event.aggregateId(), event.sequence(), origin.topic(),
+                origin.partition(), origin.offset(), gap.position(), gap.position() + 1));
     }
 
     private static void logPark(Park park) {

@@ -216,6 +216,39 @@ class DocumentProjectionIT {
         assertThat(again.stream().filter(outcome -> outcome == Outcome.PARKED)).hasSize(4);
     }
 
+    @Test
+    void givenAHoleInAnAggregatesVersions_whenTheLaterEventArrivesFirst_thenItIsHeldBackUntilTheMissingOneArrives() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        EventEnvelope uploaded = document.next("DocumentUploaded", UPLOADED);
+        EventEnvelope converted = document.next("DocumentConverted", CONVERTED);
+        EventEnvelope archived = document.next("DocumentArchived", "{\"reason\": \"superseded\"}");
+        apply(uploaded);
+
+        // v3 before v2, as after a relay's failed send of v2: the read model stays at v1, nothing parked
+        assertThat(apply(archived)).isEqualTo(Outcome.VERSION_GAP);
+        assertThat(view(document.aggregateId())).startsWith("1|").contains("|uploaded|");
+        assertThat(query("SELECT count(*) FROM readmodel.parked_events WHERE aggregate_id = ?", document.aggregateId())).containsExactly("0");
+
+        // the relay sends v2 and v3 again: both are applied, in order
+        assertThat(fixture.applyAll(List.of(converted, archived))).containsExactly(Outcome.APPLIED, Outcome.APPLIED);
+        assertThat(view(document.aggregateId())).startsWith("3|").contains("|archived|2|");
+    }
+
+    @Test
+    void givenOneBatchWithAHole_whenApplied_thenEventsUpToTheHoleAreAppliedAndTheRestHeldBack() throws Exception {
+        EventFixtures document = EventFixtures.document();
+        EventEnvelope uploaded = document.next("DocumentUploaded", UPLOADED);
+        EventEnvelope converted = document.next("DocumentConverted", CONVERTED);
+        EventEnvelope archived = document.next("DocumentArchived", "{}");
+
+        assertThat(fixture.applyAll(List.of(uploaded, archived, converted)))
+                .containsExactly(Outcome.APPLIED, Outcome.VERSION_GAP, Outcome.APPLIED);
+        assertThat(view(document.aggregateId())).startsWith("2|").contains("|converted|");
+
+        assertThat(apply(archived)).isEqualTo(Outcome.APPLIED);
+        assertThat(view(document.aggregateId())).startsWith("3|").contains("|archived|");
+    }
+
     private static Outcome apply(EventEnvelope event) throws SQLException {
         return fixture.apply(event);
     }
