@@ -53,6 +53,7 @@ public final class EventStore {
     private final MeterRegistry registry;
     private final Counter conflicts;
     private final Counter rejections;
+    private final Counter claimConflicts;
 
     /** An event store that holds every event to the event catalogue. */
     public EventStore(DataSource dataSource) {
@@ -71,6 +72,8 @@ public final class EventStore {
                 .description("Appends refused because the aggregate was not at the expected version").register(registry);
         this.rejections = Counter.builder("pipeline.writer.validation.rejections")
                 .description("Appends refused because a request or payload was invalid").register(registry);
+        this.claimConflicts = Counter.builder("pipeline.writer.unique.conflicts")
+                .description("Appends refused because a value unique across aggregates (a customer code) was taken").register(registry);
     }
 
     /**
@@ -79,6 +82,7 @@ public final class EventStore {
      * @param expectedVersion the aggregate's current version as the caller knows it, 0 for a new aggregate
      * @throws InvalidEventsException nothing written: the request or a payload is invalid
      * @throws VersionConflictException nothing written: the aggregate is at another version
+     * @throws UniqueClaimException nothing written: a value unique across aggregates (a customer code) is taken
      */
     public AppendResult append(String aggregateType, UUID aggregateId, int expectedVersion, List<NewEvent> events) {
         List<Problem> problems = new ArrayList<>(STRUCTURAL.validate(aggregateType, events));
@@ -105,6 +109,9 @@ public final class EventStore {
             throw e;
         } catch (InvalidEventsException e) {
             rejections.increment();
+            throw e;
+        } catch (UniqueClaimException e) {
+            claimConflicts.increment();
             throw e;
         }
     }
@@ -171,6 +178,7 @@ public final class EventStore {
                 }
             }
         }
+        UniqueClaims.claim(connection, aggregateType, aggregateId, events);
         appended.sort((a, b) -> Integer.compare(a.eventVersion(), b.eventVersion()));
         return new AppendResult(aggregateType, aggregateId, expectedVersion + events.size(), List.copyOf(appended));
     }

@@ -162,6 +162,11 @@ public final class WriterHttpServer implements AutoCloseable {
                     .put("aggregateId", e.aggregateId().toString())
                     .put("expectedVersion", e.expectedVersion())
                     .put("currentVersion", e.currentVersion()));
+        } catch (UniqueClaimException e) {
+            respond(exchange, 409, error("unique_conflict", e.getMessage())
+                    .put("claim", e.claim())
+                    .put("value", e.value())
+                    .put("heldBy", String.valueOf(e.heldBy())));
         }
     }
 

@@ -98,6 +98,49 @@ class EventStoreIT {
     }
 
     @Test
+    void givenACustomerCodeTaken_whenAnotherCustomerRegistersWithIt_thenTheAppendIsRefusedNamingTheHolderAndNothingIsWritten() {
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        String code = "C-" + first.toString().substring(0, 8);
+        store.append("customer", first, 0, List.of(registered(code, "Acme")));
+        // a rename keeps the code; the name is free for another customer
+        store.append("customer", first, 1, List.of(NewEvent.of("CustomerRenamed", EventJson.tree("{\"name\": \"Acme (old)\"}"))));
+
+        assertThatThrownBy(() -> store.append("customer", second, 0, List.of(registered(code, "Acme"))))
+                .isInstanceOfSatisfying(UniqueClaimException.class, taken -> assertThat(taken.heldBy()).isEqualTo(first))
+                .hasMessage("customer code '" + code + "' is already taken by aggregate " + first);
+        assertThat(store.currentVersion(second)).isZero();
+
+        store.append("customer", second, 0, List.of(registered(code + "-2", "Acme")));
+        assertThat(store.currentVersion(second)).isEqualTo(1);
+    }
+
+    @Test
+    void givenManyCustomersRegisteringOneCodeAtOnce_whenTheyAppend_thenExactlyOneHoldsIt() throws Exception {
+        String code = "R-" + UUID.randomUUID().toString().substring(0, 8);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<AppendResult>> attempts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            attempts.add(THREADS.submit(() -> {
+                start.await();
+                return store.append("customer", UUID.randomUUID(), 0, List.of(registered(code, "Racer")));
+            }));
+        }
+        start.countDown();
+
+        int won = 0;
+        for (Future<AppendResult> attempt : attempts) {
+            try {
+                attempt.get();
+                won++;
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(UniqueClaimException.class);
+            }
+        }
+        assertThat(won).isEqualTo(1);
+    }
+
+    @Test
     void givenInvalidEvents_whenAppended_thenEveryProblemIsListedAndNothingIsWritten() {
         UUID id = UUID.randomUUID();
         List<NewEvent> events = List.of(new NewEvent("documentUploaded", EventJson.tree("[1]"), null),
@@ -130,6 +173,10 @@ class EventStoreIT {
 
         assertThat(read).hasSize(2);
         assertThat(read).extracting(EventEnvelope::sequence).isSorted().allMatch(sequence -> sequence > before);
+    }
+
+    static NewEvent registered(String code, String name) {
+        return NewEvent.of("CustomerRegistered", EventJson.tree("{\"code\": \"" + code + "\", \"name\": \"" + name + "\"}"));
     }
 
     static NewEvent uploaded() {

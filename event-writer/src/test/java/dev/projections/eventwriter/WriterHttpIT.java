@@ -85,6 +85,27 @@ class WriterHttpIT {
     }
 
     @Test
+    void givenACustomerCodeTaken_whenAnotherCustomerRegistersWithIt_then409NamingTheCodeAndItsHolder() throws Exception {
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        String code = "H-" + first.toString().substring(0, 8);
+        String registration = "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"CustomerRegistered\", \"payload\": "
+                + "{\"code\": \"" + code + "\", \"name\": \"Acme\"}}]}";
+        assertThat(post("customer", first, registration).statusCode()).isEqualTo(201);
+
+        HttpResponse<String> response = post("customer", second, registration);
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("error").asText()).isEqualTo("unique_conflict");
+        assertThat(body.get("message").asText()).isEqualTo("customer code '" + code + "' is already taken by aggregate " + first);
+        assertThat(body.get("claim").asText()).isEqualTo("customer code");
+        assertThat(body.get("value").asText()).isEqualTo(code);
+        assertThat(body.get("heldBy").asText()).isEqualTo(first.toString());
+        assertThat(store.currentVersion(second)).isZero();
+    }
+
+    @Test
     void givenMalformedJson_whenPosted_then400NamingTheProblem() throws Exception {
         UUID id = UUID.randomUUID();
 
@@ -143,6 +164,12 @@ class WriterHttpIT {
     @Test
     void givenAnUnknownAggregate_whenRead_then404() throws Exception {
         assertThat(get(UUID.randomUUID()).statusCode()).isEqualTo(404);
+    }
+
+    private static HttpResponse<String> post(String aggregateType, UUID id, String body) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/aggregates/" + aggregateType + "/" + id + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     private static HttpResponse<String> post(UUID id, String body, String correlationId) throws Exception {

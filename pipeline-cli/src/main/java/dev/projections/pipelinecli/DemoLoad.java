@@ -87,7 +87,7 @@ final class DemoLoad {
 
     private UUID writeCustomer(String company) throws Exception {
         UUID id = UUID.randomUUID();
-        String code = company.toUpperCase().substring(0, 3) + "-" + id.toString().substring(0, 6);
+        String code = company.toUpperCase().substring(0, 3) + "-" + id.toString().substring(0, 8);
         List<ObjectNode> history = new ArrayList<>(List.of(event("CustomerRegistered", object().put("code", code).put("name", company + " " + code))));
         if (random.nextInt(3) == 0) {
             history.add(event("CustomerRenamed", object().put("name", company + " Holdings " + code)));

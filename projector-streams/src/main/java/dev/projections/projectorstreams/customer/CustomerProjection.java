@@ -13,7 +13,10 @@ import dev.projections.projectorstreams.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 
-/** {@code readmodel.customers}; a code or name already taken by another customer parks the event. */
+/**
+ * {@code readmodel.customers}. Codes are unique because the writer claims them when it appends a
+ * registration; the read model only reflects what was written and holds no constraint across customers.
+ */
 public final class CustomerProjection implements Projection {
 
     private static final String CUSTOMERS = "readmodel.customers";
