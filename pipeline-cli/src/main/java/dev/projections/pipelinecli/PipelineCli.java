@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
         description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
         subcommands = {LocalCommand.class, MigrateCommand.class, WriterCommand.class, RelayCommand.class,
-                ProjectorCommand.class, ReplayCommand.class, StatusCommand.class, VerifyCommand.class, BenchCommand.class})
+                ProjectorCommand.class, ReplayCommand.class, StatusCommand.class, VerifyCommand.class, ParkedCommand.class,
+                BenchCommand.class})
 public final class PipelineCli {
 
     /** Exit code of a command whose settings are invalid. */

@@ -13,13 +13,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "The relay (active, last relayed sequence, slot lag) and each projector (members, lag per partition).")
+        description = "The relay (active, last relayed sequence, slot lag) and each projector (members, lag per partition, parked events).")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,6 +38,7 @@ final class StatusCommand implements Callable<Integer> {
 
         ObjectNode status = EventJson.MAPPER.createObjectNode();
         ObjectNode relayNode = status.putObject("relay").put("slot", relay.slotName());
+        Map<String, long[]> parked = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(relay.database().jdbcUrl(), relay.database().parsedUrl());
                 PreparedStatement statement = connection.prepareStatement("""
                         SELECT s.active, s.active_pid, pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint,
@@ -50,6 +53,13 @@ final class StatusCommand implements Callable<Integer> {
                 relayNode.put("slotLagBytes", rows.getObject(3) == null ? null : rows.getLong(3));
                 relayNode.put("eventStoreLastSequence", rows.getLong(4));
             }
+            try (PreparedStatement counts = connection.prepareStatement(
+                    "SELECT projection, count(DISTINCT aggregate_id), count(*) FROM readmodel.parked_events GROUP BY projection");
+                    ResultSet rows = counts.executeQuery()) {
+                while (rows.next()) {
+                    parked.put(rows.getString(1), new long[] {rows.getLong(2), rows.getLong(3)});
+                }
+            }
         }
         long lastRelayed = -1;
         ArrayNode projectors = status.putArray("projectors");
@@ -57,7 +67,9 @@ final class StatusCommand implements Callable<Integer> {
             ProjectorConfig config = new ProjectorConfig(projection, relay.database(), relay.kafka(),
                     settings.string(ProjectorConfig.APPLICATION_ID_PREFIX, "pipeline-projector-"), 1, null, null);
             try (ProjectorGroup group = new ProjectorGroup(config)) {
-                ObjectNode node = projectors.addObject().put("readModel", projection.name()).put("group", group.groupId());
+                long[] parkedCounts = parked.getOrDefault(projection.name(), new long[2]);
+                ObjectNode node = projectors.addObject().put("readModel", projection.name()).put("group", group.groupId())
+                        .put("parkedAggregates", parkedCounts[0]).put("parkedEvents", parkedCounts[1]);
                 try {
                     node.put("state", group.state());
                     ArrayNode members = node.putArray("members");
@@ -97,15 +109,18 @@ final class StatusCommand implements Callable<Integer> {
                 relay.get("lastRelayedSequence").asLong(), relay.get("eventStoreLastSequence").asLong(),
                 relay.get("slotLagBytes").isNull() ? "-" : relay.get("slotLagBytes").asLong() + " bytes");
         System.out.println();
-        System.out.printf("%-14s %-34s %-12s %7s %12s %14s%n", "PROJECTOR", "GROUP", "STATE", "MEMBERS", "LAG EVENTS", "OLDEST WAITING");
+        System.out.printf("%-14s %-34s %-12s %7s %12s %14s %s%n", "PROJECTOR", "GROUP", "STATE", "MEMBERS", "LAG EVENTS", "OLDEST WAITING",
+                "PARKED (bin/pipeline parked list)");
         for (var node : status.get("projectors")) {
             if (node.has("error")) {
                 System.out.printf("%-14s %-34s %s%n", node.get("readModel").asText(), node.get("group").asText(), node.get("error").asText());
                 continue;
             }
-            System.out.printf("%-14s %-34s %-12s %7d %12d %14s%n", node.get("readModel").asText(), node.get("group").asText(),
+            System.out.printf("%-14s %-34s %-12s %7d %12d %14s %s%n", node.get("readModel").asText(), node.get("group").asText(),
                     node.get("state").asText(), node.get("members").size(), node.get("lagEvents").asLong(),
-                    node.get("lagEvents").asLong() == 0 ? "-" : node.get("lagMillis").asLong() + " ms");
+                    node.get("lagEvents").asLong() == 0 ? "-" : node.get("lagMillis").asLong() + " ms",
+                    node.get("parkedEvents").asLong() == 0 ? "-" : node.get("parkedEvents").asLong() + " events of "
+                            + node.get("parkedAggregates").asLong() + " aggregates");
             for (var partition : node.get("partitions")) {
                 if (partition.get("lagEvents").asLong() > 0) {
                     System.out.printf("    %s-%d: committed %s, end %d, lag %d events, oldest %d ms%n", partition.get("topic").asText(),

@@ -130,6 +130,39 @@ class OperationsIT {
     }
 
     @Test
+    void givenAReadModelConstraintStricterThanTheStore_whenItParksACustomer_thenParkedListsItAndRetryAfterTheFixBringsItCurrent()
+            throws Exception {
+        UUID customer = UUID.randomUUID();
+        // a constraint the writer does not enforce: the read model refuses what the event store accepted
+        sql("ALTER TABLE readmodel.customers ADD CONSTRAINT names_not_blocked CHECK (name <> 'Customer " + customer + "')");
+        try {
+            registerCustomer(customer, "parked");
+            SharedPipeline.Run list = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> SharedPipeline.command("parked", "list", "customer", "--aggregate", customer.toString()), run -> run.exit() == 1);
+
+            assertThat(list.out()).contains("customer " + customer + ": 1 event(s) parked since ", "first CustomerRegistered v1 (sequence ",
+                    "23514", "names_not_blocked", "parked: 1 aggregate(s), 1 event(s)");
+            assertThat(EventJson.tree(SharedPipeline.command("status", "--json").out()).get("projectors").get(2).get("parkedAggregates").asLong())
+                    .isPositive();
+        } finally {
+            sql("ALTER TABLE readmodel.customers DROP CONSTRAINT IF EXISTS names_not_blocked");
+        }
+
+        SharedPipeline.Run retry = SharedPipeline.command("parked", "retry", "customer", "--aggregate", customer.toString());
+
+        assertThat(retry.exit()).as(retry.out()).isZero();
+        assertThat(retry.out()).contains("customer " + customer + ": 1 event(s) applied, current at v1", "retry: 1 of 1 aggregate(s) current");
+        assertThat(rows("SELECT name FROM readmodel.customers WHERE id = '" + customer + "'")).containsExactly("Customer " + customer);
+        assertThat(SharedPipeline.command("parked", "list", "customer", "--aggregate", customer.toString()).exit()).isZero();
+        // the running projector finds the customer released at its next event
+        String rename = "{\"expectedVersion\": 1, \"events\": [{\"eventType\": \"CustomerRenamed\", \"payload\": {\"name\": \"Renamed\"}}]}";
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/customer/" + customer + "/events"))
+                .POST(HttpRequest.BodyPublishers.ofString(rename)).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rows("SELECT name FROM readmodel.customers WHERE id = '" + customer + "'"),
+                names -> names.equals(List.of("Renamed")));
+    }
+
+    @Test
     void givenARunningProjector_whenAReplayIsAsked_thenItRefusesNamingTheActiveMember() throws Exception {
         SharedPipeline.Run run = SharedPipeline.command("replay", "conversation", "--to-earliest");
 

@@ -56,7 +56,11 @@ public final class ProjectionWriter {
                    (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type,
                     event_version, error, record_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (projection, topic, kafka_partition, kafka_offset) DO UPDATE SET error = excluded.error
+            """;
+    /** Which of the aggregates still have parked events: {@code parked retry} and {@code discard} release them. */
+    private static final String STILL_PARKED = """
+            SELECT DISTINCT aggregate_id FROM readmodel.parked_events WHERE projection = ? AND aggregate_id = ANY (?::uuid[])
             """;
 
     /** A delivery to park, and why. */
@@ -67,8 +71,11 @@ public final class ProjectionWriter {
     private record Gap(Delivery delivery, int position) {
     }
 
-    /** What a batch came to: each delivery's outcome, in order, and the aggregates it parked. */
-    public record Written(List<Outcome> outcomes, Set<UUID> parked) {
+    /**
+     * What a batch came to: each delivery's outcome, in order, the aggregates it parked, and those of
+     * {@code parkedBefore} it found released by an operator.
+     */
+    public record Written(List<Outcome> outcomes, Set<UUID> parked, Set<UUID> released) {
     }
 
     private final Projection projection;
@@ -123,6 +130,7 @@ public final class ProjectionWriter {
     /** Applies one event in a transaction of its own; the aggregates it parks join {@code parked}. */
     public Outcome apply(EventEnvelope event, RecordOrigin origin, Set<UUID> parked) throws SQLException {
         Written written = write(List.of(Delivery.of(origin, event)), parked);
+        parked.removeAll(written.released());
         parked.addAll(written.parked());
         return written.outcomes().get(0);
     }
@@ -130,6 +138,8 @@ public final class ProjectionWriter {
     private Written write(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore, boolean separately)
             throws SQLException {
         Map<UUID, Integer> positions = lockPositions(connection, deliveries);
+        Set<UUID> released = new HashSet<>();
+        parkedBefore = stillParked(connection, positions.keySet(), parkedBefore, released);
         Map<UUID, Long> sequences = new HashMap<>();
         Set<UUID> parked = new HashSet<>();
         List<Park> parks = new ArrayList<>();
@@ -200,7 +210,35 @@ public final class ProjectionWriter {
                 logOutcome(deliveries.get(i).event(), outcomes.get(i));
             }
         }
-        return new Written(outcomes, parked);
+        return new Written(outcomes, parked, released);
+    }
+
+    /**
+     * Of the batch's aggregates known as parked, those that still are, read once their positions are
+     * locked: an operator's retry or discard, which locks them too, has committed or not begun.
+     */
+    private Set<UUID> stillParked(Connection connection, Set<UUID> aggregates, Set<UUID> parkedBefore, Set<UUID> released)
+            throws SQLException {
+        UUID[] known = aggregates.stream().filter(parkedBefore::contains).toArray(UUID[]::new);
+        if (known.length == 0) {
+            return Set.of();
+        }
+        Set<UUID> still = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(STILL_PARKED)) {
+            statement.setString(1, projection.name());
+            statement.setArray(2, connection.createArrayOf("uuid", known));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    still.add(rows.getObject(1, UUID.class));
+                }
+            }
+        }
+        for (UUID aggregate : known) {
+            if (!still.contains(aggregate)) {
+                released.add(aggregate);
+            }
+        }
+        return still;
     }
 
     private void logOutcome(EventEnvelope event, Outcome outcome) {

@@ -85,6 +85,7 @@ final class ReadModelTransactions {
                 rollback(connection);
                 throw e;
             }
+            parkedAggregates.removeAll(written.released());
             parkedAggregates.addAll(written.parked());
             record(batch, written, System.nanoTime() - started);
         } catch (SQLException e) {

@@ -76,7 +76,7 @@ public final class ReadModelVerifier {
                 StatementWaves.execute(connection, "DELETE FROM " + table.name() + " WHERE " + table.aggregateColumn() + " = ?",
                         List.<Object[]>of(new Object[] {aggregate}));
             }
-            for (EventEnvelope event : events(connection, aggregate)) {
+            for (EventEnvelope event : StoredEvents.after(connection, aggregate, 0)) {
                 StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
                 projection.apply(event, statements);
                 statements.execute(connection);
@@ -139,23 +139,6 @@ public final class ReadModelVerifier {
                     + " = ? ORDER BY 1", aggregate));
         }
         return tables;
-    }
-
-    private static List<EventEnvelope> events(Connection connection, UUID aggregate) throws SQLException {
-        List<EventEnvelope> events = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT id, sequence, aggregate_type, event_type, event_version, payload::text, metadata::text, created_at
-                  FROM eventstore.events WHERE aggregate_id = ? ORDER BY event_version""")) {
-            statement.setObject(1, aggregate);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    events.add(new EventEnvelope(rows.getObject(1, UUID.class), rows.getLong(2), aggregate, rows.getString(3),
-                            rows.getString(4), rows.getInt(5), rows.getObject(8, java.time.OffsetDateTime.class).toInstant(),
-                            EventJson.tree(rows.getString(6)), (ObjectNode) EventJson.tree(rows.getString(7))));
-                }
-            }
-        }
-        return events;
     }
 
     /** Every aggregate of the model's types in the event store, and every main row, even one without events. */

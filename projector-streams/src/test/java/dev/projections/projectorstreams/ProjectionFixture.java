@@ -2,11 +2,13 @@ package dev.projections.projectorstreams;
 
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
 import dev.projections.migrations.Migrations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +41,31 @@ public final class ProjectionFixture {
             deliveries.add(Delivery.of(new RecordOrigin(event.topic(), 0, offset++), event));
         }
         ProjectionWriter.Written written = writer.write(deliveries, parked);
+        parked.removeAll(written.released());
         parked.addAll(written.parked());
         return written.outcomes();
+    }
+
+    /** Commits the events to {@code eventstore.events} as well, with their ids and sequences, as the writer would have. */
+    public void store(List<EventEnvelope> events) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO eventstore.events (id, sequence, aggregate_id, aggregate_type, event_type, event_version, payload, metadata,
+                                               created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)""")) {
+            for (EventEnvelope event : events) {
+                insert.setObject(1, event.eventId());
+                insert.setLong(2, event.sequence());
+                insert.setObject(3, event.aggregateId());
+                insert.setString(4, event.aggregateType());
+                insert.setString(5, event.eventType());
+                insert.setInt(6, event.eventVersion());
+                insert.setString(7, EventJson.toText(event.payload()));
+                insert.setString(8, EventJson.toText(event.metadata()));
+                insert.setObject(9, event.occurredAt().atOffset(ZoneOffset.UTC));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     public ProjectionWriter writer() {
