@@ -184,7 +184,17 @@ public final class LocalPipeline implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
-        projectors.values().forEach(ProjectorApp::close);
+        // side by side: each waits for its stream threads to commit and leave the group
+        List<Thread> closing = projectors.entrySet().stream()
+                .map(projector -> new Thread(projector.getValue()::close, "close-projector-" + projector.getKey())).toList();
+        closing.forEach(Thread::start);
+        for (Thread thread : closing) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         projectors.clear();
         stopRelay();
         kafka.close();
