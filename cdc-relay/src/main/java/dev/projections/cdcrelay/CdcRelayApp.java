@@ -102,7 +102,7 @@ public final class CdcRelayApp implements AutoCloseable {
         Duration backoff = Duration.ofSeconds(1);
         try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofSeconds(2));
                 EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
-                        config.topicReplicationFactor())) {
+                        config.topicReplicationFactor(), config.topicMinInSyncReplicas())) {
             while (stopped.getCount() > 0) {
                 try {
                     topics.ensure(config.aggregateTypes());

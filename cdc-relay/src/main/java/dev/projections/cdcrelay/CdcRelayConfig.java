@@ -20,20 +20,24 @@ public record CdcRelayConfig(
         String offsetsTopic,
         int topicPartitions,
         short topicReplicationFactor,
+        int topicMinInSyncReplicas,
         List<String> aggregateTypes,
         int maxBatchSize,
         Duration pollInterval,
-        Duration offsetFlushInterval) {
+        Duration offsetFlushInterval,
+        Duration heartbeatInterval) {
 
     public static final String SLOT_NAME = "relay-slot-name";
     public static final String PUBLICATION = "relay-publication";
     public static final String OFFSETS_TOPIC = "relay-offsets-topic";
     public static final String TOPIC_PARTITIONS = "topic-partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topic-replication-factor";
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = "topic-min-insync-replicas";
     public static final String AGGREGATE_TYPES = "aggregate-types";
     public static final String MAX_BATCH_SIZE = "relay-max-batch-size";
     public static final String POLL_INTERVAL = "relay-poll-interval";
     public static final String OFFSET_FLUSH_INTERVAL = "relay-offset-flush-interval";
+    public static final String HEARTBEAT_INTERVAL = "relay-heartbeat-interval";
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -56,10 +60,12 @@ public record CdcRelayConfig(
                 settings.string(OFFSETS_TOPIC, "pipeline.relay.offsets"),
                 settings.integer(TOPIC_PARTITIONS, 6, 1, 10_000),
                 (short) settings.integer(TOPIC_REPLICATION_FACTOR, -1, -1, 32),
+                settings.integer(TOPIC_MIN_INSYNC_REPLICAS, -1, -1, 32),
                 types,
                 settings.integer(MAX_BATCH_SIZE, 2048, 1, 100_000),
                 settings.duration(POLL_INTERVAL, Duration.ofMillis(10)),
-                settings.duration(OFFSET_FLUSH_INTERVAL, Duration.ofSeconds(1)));
+                settings.duration(OFFSET_FLUSH_INTERVAL, Duration.ofSeconds(1)),
+                settings.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(10)));
     }
 
     /**
@@ -82,18 +88,23 @@ public record CdcRelayConfig(
             props.setProperty("database.password", database.effectivePassword());
         }
         props.setProperty("topic.prefix", "pipeline");
-        props.setProperty("table.include.list", "eventstore.events");
+        props.setProperty("table.include.list", "eventstore.events,eventstore.relay_heartbeats");
         props.setProperty("tombstones.on.delete", "false");
-        // a first start publishes the rows already there, in sequence order, so each aggregate stays in order
-        props.setProperty("snapshot.mode", "initial");
+        // a first start publishes the rows already there, in sequence order, so each aggregate stays in order;
+        // so does a start whose slot was lost (dropped, invalidated) while offsets exist, rather than streaming
+        // from the new slot's "now" past whatever was written meanwhile: projectors skip what they applied
+        props.setProperty("snapshot.mode", "when_needed");
         props.setProperty("snapshot.select.statement.overrides", "eventstore.events");
         props.setProperty("snapshot.select.statement.overrides.eventstore.events",
                 "SELECT * FROM eventstore.events ORDER BY sequence");
         props.setProperty("transforms", "unwrap");
         props.setProperty("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
         props.setProperty("transforms.unwrap.delete.tombstone.handling.mode", "drop");
-        // heartbeats let the slot advance while the events table is quiet but the WAL is not
-        props.setProperty("heartbeat.interval.ms", "10000");
+        // heartbeats let the slot advance while the events table is quiet but the WAL is not: the action
+        // query writes a row through the publication, whose position the relay then confirms
+        props.setProperty("heartbeat.interval.ms", Long.toString(heartbeatInterval.toMillis()));
+        props.setProperty("heartbeat.action.query", "WITH expired AS (DELETE FROM eventstore.relay_heartbeats WHERE beat_at < now() - "
+                + "interval '1 hour') INSERT INTO eventstore.relay_heartbeats (slot) VALUES ('" + slotName + "')");
         props.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         props.setProperty("max.queue.size", Integer.toString(maxBatchSize * 4));
         props.setProperty("poll.interval.ms", Long.toString(pollInterval.toMillis()));

@@ -250,6 +250,36 @@ class EndToEndIT {
                 List.of(poisoned))).isEqualTo(1);
     }
 
+    @Test
+    @Order(8)
+    void givenOnlyOtherTablesWriteWal_whenTheRelayIsIdle_thenItsHeartbeatMovesTheSlotOnSoTheWalIsNotHeldBack() throws Exception {
+        execute("CREATE TABLE IF NOT EXISTS public.wal_filler (id serial PRIMARY KEY, filler text)");
+        execute("INSERT INTO public.wal_filler (filler) SELECT repeat('x', 1000) FROM generate_series(1, 5000)");
+        String written = text("SELECT pg_current_wal_lsn()::text");
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> text(
+                "SELECT (confirmed_flush_lsn >= '" + written + "'::pg_lsn)::text FROM pg_replication_slots WHERE slot_name = 'pipeline_relay'")
+                .equals("true"));
+        assertThat(Integer.parseInt(text("SELECT count(*) FROM eventstore.relay_heartbeats WHERE slot = 'pipeline_relay'"))).isPositive();
+    }
+
+    @Test
+    @Order(9)
+    void givenTheRelaysSlotLostWhileItWasStopped_whenItStartsAgain_thenItReadsTheEventStoreAnewAndNothingWrittenMeanwhileIsMissing()
+            throws Exception {
+        pipeline.stopRelay();
+        List<UUID> documents = IntStream.range(0, 50).mapToObj(i -> UUID.randomUUID()).toList();
+        writeDocuments(documents);
+        // as an operator's mistake or max_slot_wal_keep_size would: the relay's offsets remain, its slot does not
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> text("SELECT pg_drop_replication_slot('pipeline_relay')::text") != null);
+
+        pipeline.startRelay();
+
+        awaitAtVersion(documents, EVENTS_PER_DOCUMENT, Duration.ofMinutes(5));
+        assertThat(statusesOf(documents)).containsOnly("archived");
+    }
+
     // --- writing ---
 
     private static void writeDocuments(List<UUID> documents) throws Exception {
@@ -336,6 +366,21 @@ class EndToEndIT {
                 rows.next();
                 return rows.getInt(1);
             }
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection(); var statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** The first column of the query's first row, as text. */
+    private static String text(String sql) throws SQLException {
+        try (Connection connection = pipeline.dataSource().getConnection(); var statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
         }
     }
 

@@ -84,6 +84,14 @@ final class ReadModelTransactions {
             } catch (SQLException | RuntimeException e) {
                 rollback(connection);
                 throw e;
+            } catch (AssertionError e) {
+                // the PostgreSQL driver asserts on a session ended in the middle of a JDBC batch (a killed
+                // backend, a restart): that is a lost connection, not a broken projector
+                if (!connection.isClosed() && connection.isValid(1)) {
+                    throw e;
+                }
+                throw new RetryableProjectionException(writer.projection().name() + ": applying " + batch.size()
+                        + " event(s) failed: the database connection ended during the batch (" + e.getMessage() + ")", e);
             }
             parkedAggregates.removeAll(written.released());
             parkedAggregates.addAll(written.parked());
