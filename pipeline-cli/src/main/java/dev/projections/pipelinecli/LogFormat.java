@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs are JSON lines ({@code logback.xml}) except where the operator asks for text with
- * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; local mode and the bench, run by a person,
+ * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; local mode, the bench and chaos, run by a person,
  * default to text.
  */
 final class LogFormat {
@@ -48,6 +48,6 @@ final class LogFormat {
         if (environment.get(VARIABLE) != null) {
             return environment.get(VARIABLE);
         }
-        return !args.isEmpty() && (args.get(0).equals("local") || args.get(0).equals("bench")) ? "text" : "json";
+        return !args.isEmpty() && List.of("local", "bench", "chaos").contains(args.get(0)) ? "text" : "json";
     }
 }

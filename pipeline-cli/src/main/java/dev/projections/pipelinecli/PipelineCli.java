@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
         subcommands = {LocalCommand.class, MigrateCommand.class, WriterCommand.class, RelayCommand.class,
                 ProjectorCommand.class, ReplayCommand.class, StatusCommand.class, VerifyCommand.class, ParkedCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, ChaosCommand.class, BrokerCommand.class})
 public final class PipelineCli {
 
     /** Exit code of a command whose settings are invalid. */

@@ -38,6 +38,7 @@ public final class ProjectorApp implements AutoCloseable {
     private final Monitoring monitoring;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile KafkaStreams streams;
+    private volatile ReadModelTransactions transactions;
     private volatile boolean closed;
 
     private ProjectorApp(ProjectorConfig config, HikariDataSource dataSource, Monitoring monitoring) {
@@ -76,6 +77,7 @@ public final class ProjectorApp implements AutoCloseable {
             }
             ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
             ReadModelTransactions transactions = new ReadModelTransactions(writer, dataSource, metrics);
+            this.transactions = transactions;
             KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(transactions),
                     config.streamsProperties(), new ProjectorClientSupplier(transactions));
             started.setUncaughtExceptionHandler(error -> {
@@ -202,6 +204,10 @@ public final class ProjectorApp implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
+        }
+        ReadModelTransactions applying = transactions;
+        if (applying != null) {
+            applying.stopping();
         }
         KafkaStreams current = streams;
         if (current != null) {

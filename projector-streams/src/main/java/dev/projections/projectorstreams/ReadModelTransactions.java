@@ -2,6 +2,7 @@ package dev.projections.projectorstreams;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,11 @@ final class ReadModelTransactions {
     private final ProjectionWriter writer;
     private final DataSource dataSource;
     private final ProjectionMetrics metrics;
+    /** How long a batch is applied again in place while the database is away, well under max.poll.interval.ms. */
+    private static final Duration RETRY_IN_PLACE = Duration.ofSeconds(60);
+
     private final Map<Thread, List<Delivery>> batches = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
     /** Aggregates with parked events, as committed: a park rolled back is not one. */
     private final Set<UUID> parkedAggregates = ConcurrentHashMap.newKeySet();
 
@@ -74,6 +79,36 @@ final class ReadModelTransactions {
         if (batch == null || batch.isEmpty()) {
             return;
         }
+        // a database restarting or failing over is back in seconds: the batch is applied again in place, the
+        // thread keeping its partitions, rather than replaced, which costs a rebalance after the session timeout
+        long deadline = System.nanoTime() + RETRY_IN_PLACE.toNanos();
+        long backoff = 250;
+        while (true) {
+            try {
+                commit(batch);
+                return;
+            } catch (RetryableProjectionException e) {
+                if (stopping || System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    throw e;
+                }
+                LOG.warn("{}; applying the batch again in {} ms", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 4_000);
+            }
+        }
+    }
+
+    /** Stops retrying batches in place: the projector is closing. */
+    void stopping() {
+        stopping = true;
+    }
+
+    private void commit(List<Delivery> batch) {
         long started = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);

@@ -1,0 +1,81 @@
+package dev.projections.pipelinecli.chaos;
+
+import dev.projections.settings.Settings;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One of the deployment's processes, {@code bin/pipeline <arguments>}, which a fault may kill and a restart bring back. */
+final class Spawned {
+
+    private final String name;
+    private final List<String> arguments;
+    private final Map<String, String> settings;
+    private final Path log;
+    private Process process;
+    private int starts;
+
+    Spawned(String name, Map<String, String> settings, Path logs, String... arguments) {
+        this.name = name;
+        this.arguments = List.of(arguments);
+        this.settings = settings;
+        this.log = logs.resolve(name + ".log");
+    }
+
+    String name() {
+        return name;
+    }
+
+    synchronized void start() throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(argument -> argument.startsWith("-Xm"))
+                .forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.projections.pipelinecli.PipelineCli"));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // every setting as its variable, as a deployment passes them
+        settings.forEach((key, value) -> builder.environment().put(Settings.variableName(key), value));
+        builder.environment().put("PIPELINE_LOG_FORMAT", "text");
+        Files.writeString(log, "--- start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        process = builder.start();
+    }
+
+    /** kill -9: no shutdown hook, no goodbye to the group or the database. */
+    synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** SIGTERM, as an operator stops it; for good after the timeout. */
+    synchronized void stop(Duration timeout) throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    synchronized boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Whether its log has the line since its last start. */
+    boolean logged(String text) throws IOException {
+        String content = Files.readString(log);
+        return content.substring(content.lastIndexOf("--- start ")).contains(text);
+    }
+
+    Path log() {
+        return log;
+    }
+}
