@@ -144,6 +144,7 @@ class OperationsIT {
                     "23514", "names_not_blocked", "parked: 1 aggregate(s), 1 event(s)");
             assertThat(EventJson.tree(SharedPipeline.command("status", "--json").out()).get("projectors").get(2).get("parkedAggregates").asLong())
                     .isPositive();
+            await().atMost(Duration.ofSeconds(40)).until(() -> value(metrics(), "pipeline_projector_parked_events", "read_model=\"customer\"") >= 1);
         } finally {
             sql("ALTER TABLE readmodel.customers DROP CONSTRAINT IF EXISTS names_not_blocked");
         }

@@ -26,8 +26,9 @@ import org.slf4j.MDC;
  * Applies batches of events to one read model, each event together with its aggregate's position: an
  * event at or below the position is a duplicate and changes nothing; the version right after it advances
  * the position and the rows together; one further ahead is held back ({@link Outcome#VERSION_GAP}), so a
- * read model never skips an event of an aggregate. The batch's positions are locked and read in one statement and written back in
- * another; its events' statements run as a few JDBC batches ({@link StatementWaves}). An event the
+ * read model never skips an event of an aggregate. The batch's positions are locked and read in one
+ * statement and written back in another; its events' statements run as a few JDBC batches
+ * ({@link StatementWaves}). An event the
  * database refuses for its data, or whose payload the projection cannot apply, is parked, never skipped:
  * it and every later event of its aggregate wait in {@code readmodel.parked_events}, while other
  * aggregates go on.

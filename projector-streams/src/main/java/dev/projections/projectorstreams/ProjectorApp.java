@@ -2,13 +2,20 @@ package dev.projections.projectorstreams;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.projections.eventcatalogue.EventTopics;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import dev.projections.monitoring.DatabaseHealth;
 import dev.projections.monitoring.Health;
 import dev.projections.monitoring.Monitoring;
@@ -40,12 +47,20 @@ public final class ProjectorApp implements AutoCloseable {
     private volatile KafkaStreams streams;
     private volatile ReadModelTransactions transactions;
     private volatile boolean closed;
+    /** Events of this read model in readmodel.parked_events, counted every 15 s; -1 until first counted. */
+    private final AtomicLong parked = new AtomicLong(-1);
+    private final ScheduledExecutorService parkedCounter;
 
     private ProjectorApp(ProjectorConfig config, HikariDataSource dataSource, Monitoring monitoring) {
         this.config = config;
         this.dataSource = dataSource;
         this.monitoring = monitoring;
         this.metrics = new ProjectionMetrics(config.projection().name(), monitoring.registry());
+        this.parkedCounter = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "projector-" + config.projection().name() + "-parked-count");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Starts the projector; the wait for its topics happens in the background. */
@@ -63,6 +78,12 @@ public final class ProjectorApp implements AutoCloseable {
                 .tags("read_model", name)
                 .baseUnit("events")
                 .register(monitoring.registry());
+        Gauge.builder("pipeline.projector.parked.events", app.parked, AtomicLong::get)
+                .description("Events of the read model waiting in readmodel.parked_events (bin/pipeline parked), counted every 15 s")
+                .tags("read_model", name)
+                .baseUnit("events")
+                .register(monitoring.registry());
+        app.parkedCounter.scheduleWithFixedDelay(app::countParked, 0, 15, TimeUnit.SECONDS);
         Thread starter = new Thread(app::run, "projector-" + config.projection().name() + "-start");
         starter.setDaemon(true);
         starter.start();
@@ -178,6 +199,20 @@ public final class ProjectorApp implements AutoCloseable {
         return state.isRunningOrRebalancing() ? Health.up(state.name()) : Health.down(state.name());
     }
 
+    private void countParked() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM readmodel.parked_events WHERE projection = ?")) {
+            count.setString(1, config.projection().name());
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                parked.set(rows.getLong(1));
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the database's own health check says it is away; the gauge keeps its last count
+            LOG.debug("counting the parked events of {} failed: {}", config.projection().name(), e.getMessage());
+        }
+    }
+
     /** The sum of the consumers' records-lag over the projector's partitions; 0 before it runs. */
     private double lag() {
         KafkaStreams current = streams;
@@ -216,11 +251,13 @@ public final class ProjectorApp implements AutoCloseable {
             current.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));
         }
+        parkedCounter.shutdownNow();
         dataSource.close();
         String name = config.projection().name();
         monitoring.removeCheck("postgres-" + name);
         monitoring.removeCheck("kafka-" + name);
-        monitoring.registry().find("pipeline.projector.lag").tag("read_model", name).meters()
-                .forEach(monitoring.registry()::remove);
+        for (String gauge : List.of("pipeline.projector.lag", "pipeline.projector.parked.events")) {
+            monitoring.registry().find(gauge).tag("read_model", name).meters().forEach(monitoring.registry()::remove);
+        }
     }
 }
