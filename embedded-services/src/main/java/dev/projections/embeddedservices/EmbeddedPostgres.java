@@ -21,9 +21,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static final Map<String, String> DURABLE = Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+    private final Path dataDirectory;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory) {
         this.server = server;
+        this.dataDirectory = dataDirectory;
     }
 
     /**
@@ -60,7 +62,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 Files.createDirectories(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
-            return new EmbeddedPostgres(builder.start());
+            return new EmbeddedPostgres(builder.start(), dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
         }
@@ -78,12 +80,28 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return server.getPostgresDatabase();
     }
 
+    /**
+     * Stops the server. zonky's stop waits 5 s at most; a busy server may take longer to write its
+     * shutdown checkpoint, so this waits (up to a minute) until the server removed its lock file: a start
+     * on the same directory and port right after would otherwise find them taken.
+     */
     @Override
     public void close() {
         try {
             server.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (dataDirectory != null) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (Files.exists(dataDirectory.resolve("postmaster.pid")) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -145,7 +145,7 @@ public final class ChaosRun {
                     case POSTGRES_RESTART -> {
                         postgres.close();
                         Thread.sleep(1_000);
-                        postgres = EmbeddedPostgres.start(postgresPort, directory.resolve("postgres"));
+                        postgres = startPostgres(postgresPort, directory.resolve("postgres"));
                     }
                 }
                 boolean recovered = probe(store, writers, fault.label);
@@ -187,6 +187,21 @@ public final class ChaosRun {
             plan.add(weighted[random.nextInt(weighted.length)]);
         }
         return plan;
+    }
+
+    /** As an operator would after a failed start: once more, a little later. */
+    private EmbeddedPostgres startPostgres(int port, Path dataDirectory) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return EmbeddedPostgres.start(port, dataDirectory);
+            } catch (RuntimeException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                say("PostgreSQL did not start (" + e.getMessage() + "); starting it again");
+                Thread.sleep(2_000);
+            }
+        }
     }
 
     private static void restart(Spawned process) throws Exception {
