@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ final class Spawned {
         // every setting as its variable, as a deployment passes them
         settings.forEach((key, value) -> builder.environment().put(Settings.variableName(key), value));
         builder.environment().put("PIPELINE_LOG_FORMAT", "text");
-        Files.writeString(log, "--- start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(log, "--- start " + (++starts) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         process = builder.start();
     }
 
