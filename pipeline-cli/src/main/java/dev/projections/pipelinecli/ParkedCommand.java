@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "parked", mixinStandardHelpOptions = true,
         description = {"Events a read model could not apply, and the way back for them:",
             "  list     each parked aggregate with its first parked event and why",
-            "  retry    apply them again, once the cause is fixed (a projection fix, or a corrective event appended)",
+            "  retry    apply them again, once the cause is fixed (a projection fix, a read-model schema fix)",
             "  discard  drop them, keeping an audit row (who, when, why), and move the aggregate past them"},
         subcommands = {ParkedCommand.ListCommand.class, ParkedCommand.RetryCommand.class, ParkedCommand.DiscardCommand.class})
 final class ParkedCommand {
