@@ -42,11 +42,7 @@ final class ParkedCommand {
         int forEach(Action action) throws Exception {
             Settings settings = Settings.fromEnvironment(options.flags());
             DatabaseSettings database = DatabaseSettings.from(settings);
-            List<Projection> projections = readModel == null ? Projections.ALL
-                    : Projections.named(readModel).map(List::of).orElse(List.of());
-            if (projections.isEmpty()) {
-                settings.problem("read model '" + readModel + "' is unknown; known: " + String.join(", ", Projections.names()));
-            }
+            List<Projection> projections = Projections.select(readModel, settings);
             settings.validate();
             boolean current = true;
             try (HikariDataSource dataSource = database.pool("parked", 2)) {

@@ -32,10 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = Settings.fromEnvironment(options.flags());
         DatabaseSettings database = DatabaseSettings.from(settings);
-        List<Projection> projections = readModel == null ? Projections.ALL : Projections.named(readModel).map(List::of).orElse(List.of());
-        if (projections.isEmpty()) {
-            settings.problem("read model '" + readModel + "' is unknown; known: " + String.join(", ", Projections.names()));
-        }
+        List<Projection> projections = Projections.select(readModel, settings);
         settings.validate();
         int differences = 0;
         try (HikariDataSource dataSource = database.pool("verify", 2)) {

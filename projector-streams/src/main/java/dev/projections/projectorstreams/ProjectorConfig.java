@@ -26,10 +26,7 @@ public record ProjectorConfig(
     public static final String COMMIT_INTERVAL = "projector-commit-interval";
 
     public static ProjectorConfig from(String readModel, Settings settings, Map<String, String> environment) {
-        Projection projection = Projections.named(readModel).orElse(null);
-        if (projection == null) {
-            settings.problem("read model '" + readModel + "' is unknown; known: " + String.join(", ", Projections.names()));
-        }
+        Projection projection = Projections.named(readModel, settings);
         return new ProjectorConfig(
                 projection,
                 DatabaseSettings.from(settings),
