@@ -23,7 +23,19 @@ public final class PipelineCli {
 
     public static void main(String[] args) {
         LogFormat.apply(args, System.getenv());
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (NoClassDefFoundError missing) {
+            if (!String.valueOf(missing.getMessage()).contains("embeddedservices")) {
+                throw missing;
+            }
+            // the container image leaves the embedded PostgreSQL and Kafka broker out
+            System.err.println("pipeline: this command runs on the embedded PostgreSQL and Kafka broker of lib/local, which this"
+                    + " installation leaves out; run it from the distribution's tarball or the source tree");
+            status = 1;
+        }
+        System.exit(status);
     }
 
     static CommandLine commandLine() {
