@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.logging.LogbackMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * A component's metrics registry and health checks, and the endpoints that serve them:
@@ -32,6 +34,7 @@ public final class Monitoring {
     private final PrometheusMeterRegistry registry;
     private final Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final LogbackMetrics logMetrics = logback() ? new LogbackMetrics() : null;
 
     public Monitoring(String component) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -44,6 +47,18 @@ public final class Monitoring {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        if (logMetrics != null) {
+            // logback_events_total{level="error"}: the errors an alert watches
+            logMetrics.bindTo(registry);
+        }
+    }
+
+    private static boolean logback() {
+        try {
+            return LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext;
+        } catch (NoClassDefFoundError absent) {
+            return false;
+        }
     }
 
     public PrometheusMeterRegistry registry() {
@@ -113,6 +128,9 @@ public final class Monitoring {
 
     public void close() {
         gcMetrics.close();
+        if (logMetrics != null) {
+            logMetrics.close();
+        }
         registry.close();
     }
 }

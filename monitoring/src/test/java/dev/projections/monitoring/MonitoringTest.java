@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class MonitoringTest {
 
@@ -44,6 +45,15 @@ class MonitoringTest {
                 .doesNotContain("system_cpu_count", "process_cpu_time_ns");
         assertThat(response.body().lines().filter(line -> !line.startsWith("#") && !line.isBlank()))
                 .allMatch(line -> SAMPLE.matcher(line).matches());
+    }
+
+    @Test
+    void givenAnErrorLogged_whenMetricsAreScraped_thenTheErrorsCounterOfItsLevelCountsIt() throws Exception {
+        LoggerFactory.getLogger(MonitoringTest.class).error("a line an alert counts");
+
+        HttpResponse<String> response = get("/metrics");
+
+        assertThat(response.body()).contains("logback_events_total{component=\"test\",level=\"error\"} 1.0");
     }
 
     @Test
