@@ -21,9 +21,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +68,18 @@ class OperationsIT {
         assertThat(after).contains("pipeline_projector_end_to_end_latency_seconds_bucket{", "pipeline_projector_lag_events{",
                 "pipeline_relay_events_total{", "pipeline_relay_slot_lag_bytes{", "pipeline_relay_last_sequence{",
                 "pipeline_relay_batch_seconds_bucket{", "hikaricp_connections_active{", "jvm_memory_used_bytes{");
+    }
+
+    @Test
+    void givenEventsWritten_whenMetricsAreScraped_thenEveryMetricTheDashboardAndTheAlertsQueryIsExported() throws Exception {
+        UUID customer = UUID.randomUUID();
+        registerCustomer(customer, "dashboard");
+        awaitCustomer(customer);
+
+        Set<String> exported = metrics().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(exported).containsAll(DeploymentFiles.metricNames());
     }
 
     @Test

@@ -6,10 +6,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,7 @@ public final class Settings {
     private final Map<String, String> flags;
     private final Map<String, String> environment;
     private final List<String> problems = new ArrayList<>();
+    private final Set<String> keysRead = new LinkedHashSet<>();
 
     private Settings(Map<String, String> flags, Map<String, String> environment) {
         this.flags = Map.copyOf(flags);
@@ -56,6 +59,7 @@ public final class Settings {
     }
 
     public Optional<String> optional(String key) {
+        keysRead.add(key);
         String value = flags.containsKey(key) ? flags.get(key) : environment.get(variableName(key));
         if (value == null || value.isBlank()) {
             return Optional.empty();
@@ -188,6 +192,11 @@ public final class Settings {
 
     public void problem(String message) {
         problems.add(message);
+    }
+
+    /** Every key read so far: what docs/configuration.md is checked against. */
+    public Set<String> keysRead() {
+        return Set.copyOf(keysRead);
     }
 
     public List<String> problems() {

@@ -1,0 +1,26 @@
+# The pipeline's image: every command of bin/pipeline, run as a non-root user on a Java runtime.
+#   docker build -t projection-pipeline .
+#   docker run --rm projection-pipeline --help
+# The embedded PostgreSQL and Kafka broker (lib/local: local mode, bench, chaos) are left out.
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -DskipTests package -pl distribution -am \
+ && mkdir /dist \
+ && tar -xzf distribution/target/pipeline-*.tar.gz -C /dist --strip-components=1 \
+ && rm -rf /dist/lib/local
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 pipeline \
+ && useradd --system --uid 10001 --gid pipeline --home-dir /var/lib/pipeline --create-home pipeline
+COPY --from=build /dist /opt/pipeline
+USER 10001:10001
+WORKDIR /var/lib/pipeline
+# Kafka Streams keeps its state here, under the user's home rather than /tmp
+ENV PIPELINE_PROJECTOR_STATE_DIR=/var/lib/pipeline/state
+# the writer's HTTP port, the relay's and a projector's /metrics
+EXPOSE 8080 9400 9401
+ENTRYPOINT ["/opt/pipeline/bin/pipeline"]
+CMD ["--help"]
