@@ -2,6 +2,7 @@ package dev.projections.pipelinecli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -95,5 +96,15 @@ final class DeploymentFiles {
             }
         }));
         return variables;
+    }
+
+    /** Whether a tool is on the PATH; a test that needs one skips without it. */
+    static boolean installed(String tool) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(directory, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.projections.projectorstreams.Projections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ class DeploymentFilesTest {
     @Test
     void everyProjectorOfTheComposeFileIsScalable() {
         JsonNode services = DeploymentFiles.yaml(DeploymentFiles.compose()).path("services");
-        for (String readModel : dev.projections.projectorstreams.Projections.names()) {
+        for (String readModel : Projections.names()) {
             JsonNode projector = services.path("projector-" + readModel);
             assertThat(projector.path("command").toString()).as(readModel).isEqualTo("[\"projector\",\"" + readModel + "\"]");
             // a fixed name or a published port would stop a second instance
@@ -111,19 +112,10 @@ class DeploymentFilesTest {
     /** Runs an installed tool; a test whose tool is missing is skipped, naming the package that brings it. */
     private static Run run(String... command) throws Exception {
         Map<String, String> packages = Map.of("docker-compose", "docker-compose", "promtool", "prometheus");
-        assumeTrue(installed(command[0]), command[0] + " is not installed (Debian package " + packages.get(command[0]) + "): not checked");
+        assumeTrue(DeploymentFiles.installed(command[0]), command[0] + " is not installed (Debian package " + packages.get(command[0]) + "): not checked");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Run(process.exitValue(), output);
-    }
-
-    private static boolean installed(String tool) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(directory, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

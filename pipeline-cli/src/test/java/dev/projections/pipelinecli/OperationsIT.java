@@ -2,6 +2,7 @@ package dev.projections.pipelinecli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -21,9 +22,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -80,6 +83,25 @@ class OperationsIT {
                 .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
 
         assertThat(exported).containsAll(DeploymentFiles.metricNames());
+    }
+
+    @Test
+    void givenACustomerRegistered_whenTheShellConsumerExampleReadsItsTopic_thenItPrintsTheEvent() throws Exception {
+        assumeTrue(DeploymentFiles.installed("kcat") && DeploymentFiles.installed("jq"), "kcat or jq is not installed (Debian packages kcat, jq):"
+                + " docs/examples/consume-events.sh not run");
+        UUID customer = UUID.randomUUID();
+        registerCustomer(customer, "example");
+        awaitCustomer(customer);
+
+        ProcessBuilder example = new ProcessBuilder("bash", DeploymentFiles.root().resolve("docs/examples/consume-events.sh").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        example.environment().putAll(Map.of("BOOTSTRAP", pipeline.bootstrapServers(), "GROUP", "example-" + customer,
+                "TOPIC", "events.customer", "EXIT_AT_END", "1"));
+        Process process = example.start();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(printed).contains(customer + "\t1\tCustomerRegistered\n");
     }
 
     @Test
