@@ -21,7 +21,11 @@ public final class Migrations {
         return configure().dataSource(jdbcUrl, user, password).load().migrate();
     }
 
-    private static FluentConfiguration configure() {
-        return Flyway.configure().locations(LOCATION).failOnMissingLocations(true);
+    /** What every migrate uses; a misnamed file (V11_x.sql, v11__x.sql) is refused rather than skipped. */
+    static FluentConfiguration configure(String... extraLocations) {
+        String[] locations = new String[extraLocations.length + 1];
+        locations[0] = LOCATION;
+        System.arraycopy(extraLocations, 0, locations, 1, extraLocations.length);
+        return Flyway.configure().locations(locations).failOnMissingLocations(true).validateMigrationNaming(true);
     }
 }

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +25,7 @@ class MigrationsIT {
     void givenTheProjectsMigrations_whenResolved_thenTheirVersionsRunFromOneWithoutAHole() throws SQLException {
         String url = freshDatabase();
 
-        List<String> versions = Arrays.stream(Flyway.configure().locations(Migrations.LOCATION).dataSource(url, USER, null).load().info().all())
+        List<String> versions = Arrays.stream(Migrations.configure().dataSource(url, USER, null).load().info().all())
                 .map(MigrationInfo::getVersion).map(Object::toString).toList();
 
         assertThat(versions).containsExactlyElementsOf(IntStream.rangeClosed(1, versions.size()).mapToObj(Integer::toString).toList());
@@ -47,8 +46,7 @@ class MigrationsIT {
         String url = freshDatabase();
         Migrations.migrate(url, USER, null);
 
-        assertThatThrownBy(() -> Flyway.configure().locations(Migrations.LOCATION, "classpath:db/late").dataSource(url, USER, null)
-                .load().migrate())
+        assertThatThrownBy(() -> Migrations.configure("classpath:db/late").dataSource(url, USER, null).load().migrate())
                 .hasMessageContaining("Detected resolved migration not applied to database: 1.5");
     }
 
@@ -56,9 +54,16 @@ class MigrationsIT {
     void givenTwoMigrationsWithOneVersion_whenMigrating_thenItIsRefusedNamingBoth() throws SQLException {
         String url = freshDatabase();
 
-        assertThatThrownBy(() -> Flyway.configure().locations(Migrations.LOCATION, "classpath:db/twin").dataSource(url, USER, null)
-                .load().migrate())
+        assertThatThrownBy(() -> Migrations.configure("classpath:db/twin").dataSource(url, USER, null).load().migrate())
                 .hasMessageContaining("Found more than one migration with version 2");
+    }
+
+    @Test
+    void givenAMigrationWithOneUnderscoreInItsName_whenMigrating_thenItIsRefusedRatherThanSkipped() throws SQLException {
+        String url = freshDatabase();
+
+        assertThatThrownBy(() -> Migrations.configure("classpath:db/misnamed").dataSource(url, USER, null).load().migrate())
+                .hasMessageContaining("V11_one_underscore.sql");
     }
 
     /** A database of its own on the shared server, migrated by nothing yet; its JDBC URL. */
