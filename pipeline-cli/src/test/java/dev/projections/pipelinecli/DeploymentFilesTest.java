@@ -65,6 +65,14 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void givenTheAlertsUnitTests_whenPromtoolRunsThem_thenEachAlertFiresOnItsSeriesAndAHealthyPipelineRaisesNone() throws Exception {
+        Run run = run("promtool", "test", "rules", DeploymentFiles.alertRules().resolveSibling("alerts.test.yml").toString());
+
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output()).contains("SUCCESS");
+    }
+
+    @Test
     void theDashboardIsGrafanaJsonWithAQueryInEveryPanel() {
         JsonNode dashboard = DeploymentFiles.json(DeploymentFiles.dashboard());
 
