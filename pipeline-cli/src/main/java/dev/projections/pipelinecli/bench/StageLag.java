@@ -66,8 +66,12 @@ final class StageLag implements AutoCloseable {
         sampler.shutdownNow();
     }
 
-    List<BenchResults.Series> series() {
+    /** The samples, once the sampler has stopped: a sample still running would change the lists being read. */
+    List<BenchResults.Series> series() throws InterruptedException {
         close();
+        if (!sampler.awaitTermination(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(stage + ": the lag sampler did not stop");
+        }
         List<BenchResults.Series> series = new ArrayList<>();
         samples.forEach((name, points) -> series.add(new BenchResults.Series(name, stage,
                 points.stream().mapToDouble(point -> point[0]).toArray(), points.stream().mapToDouble(point -> point[1]).toArray())));
