@@ -94,10 +94,18 @@ public final class WriterHttpServer implements AutoCloseable {
                 }
             }
         } catch (EventStoreException e) {
-            LOG.error("event store unavailable: {}", e.getMessage());
-            // a commit cut off may still have been written: the same expectedVersion then answers 409
-            respond(exchange, 503, error("unavailable", "the event store is unavailable; retry later with the same "
-                    + "expectedVersion (a 409 then means an earlier try was written)"));
+            if (e.transientFailure()) {
+                LOG.error("event store unavailable: {}", e.getMessage());
+                // a commit cut off may still have been written: the same expectedVersion then answers 409
+                respond(exchange, 503, error("unavailable", "the event store is unavailable; retry later with the same "
+                        + "expectedVersion (a 409 then means an earlier try was written)"));
+            } else {
+                // a missing right or an unexpected schema: retrying cannot help until an operator acts
+                LOG.error("event store refused the request (SQL state {}): {}", e.sqlState(), e.getMessage());
+                respond(exchange, 500, error("store_refused", "the event store refused the request (SQL state " + e.sqlState()
+                        + "); nothing was appended, and retrying will not help until the writer's database rights or schema"
+                        + " are fixed: see the writer's log"));
+            }
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
             respond(exchange, 500, error("internal_error", "the request failed; retry later with the same expectedVersion"));

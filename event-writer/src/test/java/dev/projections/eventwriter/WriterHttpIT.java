@@ -3,6 +3,7 @@ package dev.projections.eventwriter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.migrations.Migrations;
@@ -10,10 +11,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 class WriterHttpIT {
 
@@ -159,6 +163,36 @@ class WriterHttpIT {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("'DocumentPrinted' is not an event of a document; known: DocumentUploaded");
+    }
+
+    @Test
+    void givenAWriterWhoseDatabaseUserMayNotAppend_whenPosted_then500SayingTheStoreRefusedAndNothingWasAppended() throws Exception {
+        try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'writer_without_rights') THEN
+                            CREATE ROLE writer_without_rights LOGIN IN ROLE pipeline_reader;
+                        END IF;
+                    END $$""");
+        }
+        PGSimpleDataSource readOnly = new PGSimpleDataSource();
+        readOnly.setUrl(SharedPostgres.get().jdbcUrl().replace("user=" + EmbeddedPostgres.USER, "user=writer_without_rights"));
+        WriterHttpServer refusing = WriterHttpServer.start(new EventStore(readOnly), "127.0.0.1", 0, 4096, 2, null);
+        UUID id = UUID.randomUUID();
+        try {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + refusing.port()
+                    + "/aggregates/document/" + id + "/events")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}")));
+
+            // not 503: retrying cannot help until an operator grants the right
+            assertThat(response.statusCode()).isEqualTo(500);
+            JsonNode body = EventJson.tree(response.body());
+            assertThat(body.get("error").asText()).isEqualTo("store_refused");
+            assertThat(body.get("message").asText()).contains("SQL state 42501", "nothing was appended");
+            assertThat(store.currentVersion(id)).isZero();
+        } finally {
+            refusing.close();
+        }
     }
 
     @Test

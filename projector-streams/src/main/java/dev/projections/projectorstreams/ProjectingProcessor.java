@@ -1,6 +1,7 @@
 package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.settings.SqlFailures;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;

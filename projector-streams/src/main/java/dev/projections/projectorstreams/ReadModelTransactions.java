@@ -1,5 +1,6 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.settings.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
