@@ -226,46 +226,42 @@ public final class ParkedEvents {
     }
 
     private int lockPosition(Connection connection, UUID aggregate) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(LOCK_POSITION)) {
-            statement.setString(1, writer.projection().name());
-            statement.setObject(2, aggregate);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+        return query(connection, LOCK_POSITION, aggregate, rows -> {
+            rows.next();
+            return rows.getInt(1);
+        });
     }
 
     private int position(Connection connection, UUID aggregate) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(POSITION)) {
-            statement.setString(1, writer.projection().name());
-            statement.setObject(2, aggregate);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getInt(1) : 0;
-            }
-        }
+        return query(connection, POSITION, aggregate, rows -> rows.next() ? rows.getInt(1) : 0);
     }
 
     private Map<Long, RecordOrigin> origins(Connection connection, UUID aggregate) throws SQLException {
-        Map<Long, RecordOrigin> origins = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(ORIGINS)) {
-            statement.setString(1, writer.projection().name());
-            statement.setObject(2, aggregate);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    origins.put(rows.getLong(1), new RecordOrigin(rows.getString(2), rows.getInt(3), rows.getLong(4)));
-                }
+        return query(connection, ORIGINS, aggregate, rows -> {
+            Map<Long, RecordOrigin> origins = new HashMap<>();
+            while (rows.next()) {
+                origins.put(rows.getLong(1), new RecordOrigin(rows.getString(2), rows.getInt(3), rows.getLong(4)));
             }
-        }
-        return origins;
+            return origins;
+        });
     }
 
     private String firstError(Connection connection, UUID aggregate) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(FIRST_ERROR)) {
+        return query(connection, FIRST_ERROR, aggregate, rows -> rows.next() ? rows.getString(1) : null);
+    }
+
+    /** Reads a query's rows into what the caller wants of them. */
+    private interface RowsReader<T> {
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    /** One of the queries about one aggregate of this read model, whose parameters are (projection, aggregate_id). */
+    private <T> T query(Connection connection, String sql, UUID aggregate, RowsReader<T> reader) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, writer.projection().name());
             statement.setObject(2, aggregate);
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
+                return reader.read(rows);
             }
         }
     }
