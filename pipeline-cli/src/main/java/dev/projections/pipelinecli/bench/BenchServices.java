@@ -7,6 +7,7 @@ import dev.projections.embeddedservices.EmbeddedKafka;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.migrations.Migrations;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.pipelinecli.PipelineProcess;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.settings.DatabaseSettings;
@@ -14,7 +15,6 @@ import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,20 +137,7 @@ final class BenchServices implements AutoCloseable {
 
     /** {@code bin/pipeline <arguments>} as a process of its own, with this bench's settings; output to {@code log}. */
     Process spawn(Path log, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        // the heap bin/pipeline gave this process, and no profiler or debugger of its
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(argument -> argument.startsWith("-Xm"))
-                .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.projections.pipelinecli.PipelineCli"));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // every setting as its variable, as a deployment would pass them: no password on a command line
-        flags.forEach((key, value) -> {
-            if (value != null) {
-                builder.environment().put(Settings.variableName(key), value);
-            }
-        });
-        builder.environment().put("PIPELINE_LOG_FORMAT", "text");
+        ProcessBuilder builder = PipelineProcess.builder(flags, List.of(arguments)).redirectOutput(log.toFile());
         Process process = builder.start();
         processes.add(process);
         return process;

@@ -1,13 +1,11 @@
 package dev.projections.pipelinecli.chaos;
 
-import dev.projections.settings.Settings;
+import dev.projections.pipelinecli.PipelineProcess;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +32,7 @@ final class Spawned {
     }
 
     synchronized void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(argument -> argument.startsWith("-Xm"))
-                .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.projections.pipelinecli.PipelineCli"));
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        // every setting as its variable, as a deployment passes them
-        settings.forEach((key, value) -> builder.environment().put(Settings.variableName(key), value));
-        builder.environment().put("PIPELINE_LOG_FORMAT", "text");
+        ProcessBuilder builder = PipelineProcess.builder(settings, arguments).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Files.writeString(log, "--- start " + (++starts) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         process = builder.start();
     }
