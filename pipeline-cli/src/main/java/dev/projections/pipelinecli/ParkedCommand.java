@@ -28,7 +28,8 @@ final class ParkedCommand {
         @Mixin
         SettingOptions options;
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "READ-MODEL", description = "One read model; all when omitted")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "READ-MODEL", completionCandidates = ReadModelNames.class,
+                description = "One read model (${COMPLETION-CANDIDATES}); all when omitted")
         String readModel;
 
         @Option(names = "--aggregate", paramLabel = "ID", description = "One aggregate; all parked ones when omitted")

@@ -18,7 +18,8 @@ final class ProjectorCommand implements Callable<Integer> {
     @Mixin
     SettingOptions options;
 
-    @Parameters(index = "0", paramLabel = "READ-MODEL", description = "The read model: document, semantic-ir, customer or conversation")
+    @Parameters(index = "0", paramLabel = "READ-MODEL", completionCandidates = ReadModelNames.class,
+            description = "The read model, one of: ${COMPLETION-CANDIDATES}")
     String readModel;
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health, default 9401 (PIPELINE_METRICS_PORT)")

@@ -31,7 +31,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     SettingOptions options;
 
-    @Parameters(index = "0", paramLabel = "READ-MODEL", description = "document, semantic-ir, customer or conversation")
+    @Parameters(index = "0", paramLabel = "READ-MODEL", completionCandidates = ReadModelNames.class,
+            description = "The read model, one of: ${COMPLETION-CANDIDATES}")
     String readModel;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

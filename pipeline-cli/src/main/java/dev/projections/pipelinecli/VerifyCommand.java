@@ -22,7 +22,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     SettingOptions options;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "READ-MODEL", description = "One read model; all when omitted")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "READ-MODEL", completionCandidates = ReadModelNames.class,
+            description = "One read model (${COMPLETION-CANDIDATES}); all when omitted")
     String readModel;
 
     @Option(names = "--show", defaultValue = "50", description = "How many differences to list per read model, default ${DEFAULT-VALUE}")

@@ -38,7 +38,20 @@ class PipelineCliTest {
                 "--kafka-bootstrap-servers", "localhost:9092");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("read model 'invoices' is unknown; known: document");
+        assertThat(err.toString()).contains("read model 'invoices' is unknown; known: conversation, customer, document, semantic-ir");
+    }
+
+    @Test
+    void givenTheReadModelsOnTheClassPath_whenACommandTakingOneShowsItsHelp_thenItListsThem() {
+        for (String command : List.of("projector", "replay", "verify")) {
+            StringWriter out = new StringWriter();
+            CommandLine cli = PipelineCli.commandLine();
+            cli.setOut(new PrintWriter(out));
+
+            cli.execute(command, "--help");
+
+            assertThat(out.toString().replaceAll("\\s+", " ")).as(command).contains("conversation, customer, document, semantic-ir");
+        }
     }
 
     @Test

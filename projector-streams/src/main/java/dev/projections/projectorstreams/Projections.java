@@ -1,20 +1,35 @@
 package dev.projections.projectorstreams;
 
-import dev.projections.projectorstreams.conversation.ConversationProjection;
-import dev.projections.projectorstreams.customer.CustomerProjection;
-import dev.projections.projectorstreams.document.DocumentProjection;
-import dev.projections.projectorstreams.semanticir.SemanticIrProjection;
 import dev.projections.settings.Settings;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
-/** The read models this build can project. */
+/**
+ * The read models this installation can project: every {@link Projection} on the class path that registers
+ * itself as a service (with {@code @AutoService(Projection.class)}, or a line in
+ * {@code META-INF/services/dev.projections.projectorstreams.Projection}), in the order of their names.
+ */
 public final class Projections {
 
-    public static final List<Projection> ALL = List.of(new DocumentProjection(), new SemanticIrProjection(),
-            new CustomerProjection(), new ConversationProjection());
+    public static final List<Projection> ALL = load(ServiceLoader.load(Projection.class, Projections.class.getClassLoader()));
 
     private Projections() {
+    }
+
+    static List<Projection> load(Iterable<Projection> found) {
+        Map<String, Projection> byName = new HashMap<>();
+        for (Projection projection : found) {
+            Projection twin = byName.putIfAbsent(projection.name(), projection);
+            if (twin != null) {
+                throw new IllegalStateException("two read models are named '" + projection.name() + "': "
+                        + twin.getClass().getName() + " and " + projection.getClass().getName());
+            }
+        }
+        return byName.values().stream().sorted(Comparator.comparing(Projection::name)).toList();
     }
 
     public static Optional<Projection> named(String name) {

@@ -3,6 +3,7 @@ package dev.projections.projectorstreams.conversation;
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
+import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
@@ -21,6 +22,7 @@ import java.util.List;
  * thread, a message included, moves its {@code updated_at} to the event's time. A thread's customer may
  * not be in the customer read model yet: that one is projected on its own.
  */
+@AutoService(Projection.class)
 public final class ConversationProjection implements Projection {
 
     private static final String THREADS = "readmodel.conversation_threads";

@@ -3,6 +3,7 @@ package dev.projections.projectorstreams.customer;
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
+import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
@@ -17,6 +18,7 @@ import java.util.List;
  * {@code readmodel.customers}. Codes are unique because the writer claims them when it appends a
  * registration; the read model only reflects what was written and holds no constraint across customers.
  */
+@AutoService(Projection.class)
 public final class CustomerProjection implements Projection {
 
     private static final String CUSTOMERS = "readmodel.customers";

@@ -3,6 +3,7 @@ package dev.projections.projectorstreams.document;
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
+import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
@@ -18,6 +19,7 @@ import java.util.Set;
 
 
 /** {@code readmodel.document_views} and {@code readmodel.document_contents}. */
+@AutoService(Projection.class)
 public final class DocumentProjection implements Projection {
 
     private static final String UPLOADED = """

@@ -3,6 +3,7 @@ package dev.projections.projectorstreams.semanticir;
 import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
 import static dev.projections.projectorstreams.SqlStatements.occurredAt;
 
+import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
@@ -21,6 +22,7 @@ import java.util.Set;
  * last extraction, under {@code readmodel.semantic_ir_documents}. It reads the document topic on its own,
  * so it may run ahead of (or behind) the document read model.
  */
+@AutoService(Projection.class)
 public final class SemanticIrProjection implements Projection {
 
     private static final String DOCUMENTS = "readmodel.semantic_ir_documents";
