@@ -4,8 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.projections.eventcatalogue.EventCatalogue;
 import dev.projections.monitoring.DatabaseHealth;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.settings.DatabaseSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** The writer service's lifecycle: a connection pool, the event store over it and its HTTP server. */
 public final class EventWriterApp implements AutoCloseable {
@@ -20,7 +22,8 @@ public final class EventWriterApp implements AutoCloseable {
 
     /** Starts the writer; its HTTP server also serves the monitoring endpoints. */
     public static EventWriterApp start(EventWriterConfig config, Monitoring monitoring) {
-        HikariDataSource dataSource = config.database().pool("event-writer", config.poolSize());
+        HikariDataSource dataSource = config.database().poolOnceReachable("event-writer", config.poolSize(), Map.of(),
+                DatabaseSettings.START_PATIENCE);
         dataSource.setMetricRegistry(monitoring.registry());
         monitoring.addCheck("postgres-writer", () -> DatabaseHealth.check(dataSource));
         try {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.projections.monitoring.DatabaseHealth;
 import dev.projections.monitoring.Health;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.settings.DatabaseSettings;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,8 +68,8 @@ public final class ProjectorApp implements AutoCloseable {
     public static ProjectorApp start(ProjectorConfig config, Monitoring monitoring) {
         String name = config.projection().name();
         // a batch's inserts of one statement go as multi-row inserts
-        HikariDataSource dataSource = config.database().pool("projector-" + name, config.streamThreads() + 2,
-                Map.of("reWriteBatchedInserts", "true"));
+        HikariDataSource dataSource = config.database().poolOnceReachable("projector-" + name, config.streamThreads() + 2,
+                Map.of("reWriteBatchedInserts", "true"), DatabaseSettings.START_PATIENCE);
         dataSource.setMetricRegistry(monitoring.registry());
         ProjectorApp app = new ProjectorApp(config, dataSource, monitoring);
         monitoring.addCheck("postgres-" + name, () -> DatabaseHealth.check(dataSource));

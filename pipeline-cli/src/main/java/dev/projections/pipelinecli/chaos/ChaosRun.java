@@ -167,7 +167,13 @@ public final class ChaosRun {
             say("writers stopped; waiting for every read model to catch up");
             awaitCaughtUp(dataSource);
             double caughtUp = (System.nanoTime() - stoppedWriting) / 1e9;
-            return report(dataSource, writers, caughtUp);
+            Map<String, Integer> exits = new LinkedHashMap<>();
+            for (Spawned process : concat(relays, projectors)) {
+                if (process.exitsOnItsOwn() > 0) {
+                    exits.put(process.name(), process.exitsOnItsOwn());
+                }
+            }
+            return report(dataSource, writers, caughtUp, exits);
         } finally {
             for (Spawned process : concat(relays, projectors)) {
                 process.stop(Duration.ofSeconds(30));
@@ -302,7 +308,7 @@ public final class ChaosRun {
         }
     }
 
-    private int report(DataSource dataSource, ChaosWriters writers, double caughtUp) throws Exception {
+    private int report(DataSource dataSource, ChaosWriters writers, double caughtUp, Map<String, Integer> exits) throws Exception {
         Map<String, Integer> kinds = new LinkedHashMap<>();
         Map<String, Integer> checked = new LinkedHashMap<>();
         Set<UUID> parked = new HashSet<>();
@@ -345,6 +351,7 @@ public final class ChaosRun {
                     seconds.isEmpty() ? 0 : seconds.get(seconds.size() / 2), seconds.isEmpty() ? 0 : seconds.get(seconds.size() - 1));
         }
         unrecovered.forEach(fault -> out.println("    NOT RECOVERED: " + fault));
+        out.printf("  processes that exited by themselves: %s%n", exits.isEmpty() ? "0" : exits);
         out.printf("  caught up %.1f s after the writers stopped%n", caughtUp);
         out.printf("  acknowledged writes missing from eventstore.events: %d%n", lost);
         out.printf("  read models against eventstore.events (%s aggregates checked): lost rows %d, doubled rows %d, differing rows %d%n",
@@ -354,7 +361,7 @@ public final class ChaosRun {
         boolean exactlyPoisoned = parked.equals(poisoned) && parkedElsewhere == 0;
         out.printf("  parked: %d events of %d aggregates, %s%n", parkedEvents, parked.size(),
                 exactlyPoisoned ? "exactly the poisoned ones" : "NOT the poisoned ones (" + poisoned.size() + " poisoned)");
-        boolean clean = lost == 0 && kinds.isEmpty() && exactlyPoisoned && unrecovered.isEmpty();
+        boolean clean = lost == 0 && kinds.isEmpty() && exactlyPoisoned && unrecovered.isEmpty() && exits.isEmpty();
         out.println(clean ? "chaos: every read model equals the events; nothing lost" : "chaos: FAILED");
         return clean ? 0 : 1;
     }

@@ -19,6 +19,7 @@ final class Spawned {
     private final Path log;
     private Process process;
     private int starts;
+    private int exits;
 
     Spawned(String name, Map<String, String> settings, Path logs, String... arguments) {
         this.name = name;
@@ -32,6 +33,7 @@ final class Spawned {
     }
 
     synchronized void start() throws IOException {
+        noteExit();
         ProcessBuilder builder = PipelineProcess.builder(settings, arguments).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Files.writeString(log, "--- start " + (++starts) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         process = builder.start();
@@ -39,9 +41,11 @@ final class Spawned {
 
     /** kill -9: no shutdown hook, no goodbye to the group or the database. */
     synchronized void kill() throws InterruptedException {
+        noteExit();
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
+            process = null;
         }
     }
 
@@ -52,6 +56,19 @@ final class Spawned {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /** How often it ended without being killed or stopped: a process of a deployment must not give up by itself. */
+    synchronized int exitsOnItsOwn() {
+        noteExit();
+        return exits;
+    }
+
+    private void noteExit() {
+        if (process != null && !process.isAlive()) {
+            exits++;
+            process = null;
         }
     }
 
