@@ -49,6 +49,7 @@ public final class EventStore {
     private static final EventValidator STRUCTURAL = new StructuralValidator();
 
     private final DataSource dataSource;
+    private final ReadModelPositions positions;
     private final EventValidator validator;
     private final MeterRegistry registry;
     private final Counter conflicts;
@@ -66,6 +67,7 @@ public final class EventStore {
      */
     public EventStore(DataSource dataSource, EventValidator validator, MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.positions = new ReadModelPositions(dataSource);
         this.validator = validator;
         this.registry = registry;
         this.conflicts = Counter.builder("pipeline.writer.version.conflicts")
@@ -181,6 +183,11 @@ public final class EventStore {
         UniqueClaims.claim(connection, aggregateType, aggregateId, events);
         appended.sort((a, b) -> Integer.compare(a.eventVersion(), b.eventVersion()));
         return new AppendResult(aggregateType, aggregateId, expectedVersion + events.size(), List.copyOf(appended));
+    }
+
+    /** Read-your-writes: how far each read model has applied an aggregate, and a wait until it has applied an append. */
+    public ReadModelPositions positions() {
+        return positions;
     }
 
     /** The aggregate's current version: 0 when it has no events. */

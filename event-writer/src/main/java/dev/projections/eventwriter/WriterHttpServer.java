@@ -9,12 +9,19 @@ import com.sun.net.httpserver.HttpServer;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,14 +34,20 @@ import org.slf4j.MDC;
 
 /**
  * The writer over HTTP, for producers outside the JVM:
- * {@code POST /aggregates/{aggregateType}/{aggregateId}/events} appends,
- * {@code GET} on the same path reads the aggregate's events.
+ * {@code POST /aggregates/{aggregateType}/{aggregateId}/events} appends (with {@code ?waitFor=<read-model>}
+ * it answers once that read model has applied the append), {@code GET} on the same path reads the
+ * aggregate's events, and {@code GET /aggregates/{aggregateType}/{aggregateId}/projections} answers how far
+ * each read model has applied the aggregate.
  */
 public final class WriterHttpServer implements AutoCloseable {
 
     public static final String CORRELATION_HEADER = "X-Correlation-ID";
     private static final Logger LOG = LoggerFactory.getLogger(WriterHttpServer.class);
-    private static final Pattern EVENTS_PATH = Pattern.compile("^/aggregates/([^/]+)/([^/]+)/events/?$");
+    private static final Pattern AGGREGATE_PATH = Pattern.compile("^/aggregates/([^/]+)/([^/]+)/(events|projections)/?$");
+    /** How long a POST waits for read models when it gives no timeout: {@code ?waitFor=document} alone. */
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
+    /** The longest a POST may wait for read models; a request thread is held meanwhile. */
+    static final Duration LONGEST_WAIT = Duration.ofSeconds(60);
     private static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final EventStore store;
@@ -76,22 +89,33 @@ public final class WriterHttpServer implements AutoCloseable {
 
     private void handleEvents(HttpExchange exchange) throws IOException {
         try {
-            Matcher path = EVENTS_PATH.matcher(exchange.getRequestURI().getPath());
+            Matcher path = AGGREGATE_PATH.matcher(exchange.getRequestURI().getPath());
             if (!path.matches()) {
-                respond(exchange, 404, error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"));
+                respond(exchange, 404, error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"
+                        + " or /aggregates/{aggregateType}/{aggregateId}/projections"));
                 return;
             }
             String aggregateType = path.group(1);
             String correlationId = correlationId(exchange);
             exchange.getResponseHeaders().set(CORRELATION_HEADER, correlationId);
             MDC.put("correlation_id", correlationId);
+            boolean events = path.group(3).equals("events");
             switch (exchange.getRequestMethod()) {
-                case "POST" -> append(exchange, aggregateType, path.group(2), correlationId);
-                case "GET" -> read(exchange, aggregateType, path.group(2));
-                default -> {
-                    exchange.getResponseHeaders().set("Allow", "GET, POST");
-                    respond(exchange, 405, error("method_not_allowed", "use GET or POST"));
+                case "POST" -> {
+                    if (events) {
+                        append(exchange, aggregateType, path.group(2), correlationId);
+                    } else {
+                        notAllowed(exchange, "GET");
+                    }
                 }
+                case "GET" -> {
+                    if (events) {
+                        read(exchange, aggregateType, path.group(2));
+                    } else {
+                        projections(exchange, aggregateType, path.group(2));
+                    }
+                }
+                default -> notAllowed(exchange, events ? "GET, POST" : "GET");
             }
         } catch (EventStoreException e) {
             if (e.transientFailure()) {
@@ -106,6 +130,9 @@ public final class WriterHttpServer implements AutoCloseable {
                         + "); nothing was appended, and retrying will not help until the writer's database rights or schema"
                         + " are fixed: see the writer's log"));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            respond(exchange, 503, error("unavailable", "the writer is stopping; an append may have been written: GET the aggregate's events"));
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
             respond(exchange, 500, error("internal_error", "the request failed; retry later with the same expectedVersion"));
@@ -116,7 +143,7 @@ public final class WriterHttpServer implements AutoCloseable {
     }
 
     private void append(HttpExchange exchange, String aggregateType, String rawAggregateId, String correlationId)
-            throws IOException {
+            throws IOException, InterruptedException {
         byte[] body = readBody(exchange);
         if (body == null) {
             respond(exchange, 413, error("payload_too_large", "the request body is larger than " + maxRequestBytes + " bytes"));
@@ -144,6 +171,7 @@ public final class WriterHttpServer implements AutoCloseable {
             problems.add(new Problem("expectedVersion", "is required: the aggregate's current version, 0 for a new one"));
         }
         List<NewEvent> events = parseEvents(request.get("events"), correlationId, problems);
+        Wait wait = wait(exchange, aggregateType, problems);
         if (!problems.isEmpty()) {
             respond(exchange, 400, invalid(problems));
             return;
@@ -162,7 +190,21 @@ public final class WriterHttpServer implements AutoCloseable {
                     .put("sequence", event.sequence()));
             LOG.debug("appended {} event(s) to {} {}, now at version {}", events.size(), aggregateType, aggregateId, result.version());
             exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getPath());
-            respond(exchange, 201, response);
+            if (wait == null) {
+                respond(exchange, 201, response);
+                return;
+            }
+            ReadModelPositions.Waited waited = store.positions().await(aggregateType, aggregateId, result.version(), wait.readModels(),
+                    wait.timeout());
+            response.put("waitedMs", waited.took().toMillis());
+            response.set("projections", positions(waited.positions(), result.version()));
+            if (!waited.applied()) {
+                boolean parked = waited.positions().stream().anyMatch(ReadModelPositions.Applied::parked);
+                response.put("message", parked
+                        ? "appended; a read model waited for has parked this aggregate (bin/pipeline parked list) and will not apply it until an operator acts"
+                        : "appended; not every read model waited for applied it within " + wait.timeout().toMillis() + " ms");
+            }
+            respond(exchange, waited.applied() ? 201 : 202, response);
         } catch (InvalidEventsException e) {
             respond(exchange, 400, invalid(e.problems()));
         } catch (VersionConflictException e) {
@@ -176,6 +218,95 @@ public final class WriterHttpServer implements AutoCloseable {
                     .put("value", e.value())
                     .put("heldBy", String.valueOf(e.heldBy())));
         }
+    }
+
+    /** What a POST asked to wait for: {@code ?waitFor=<read-model>[,<read-model>...]&timeout=<duration>}. */
+    private record Wait(List<String> readModels, Duration timeout) {
+    }
+
+    /** The wait the request asks for, null for none; a problem for a read model not known for the type or a bad timeout. */
+    private Wait wait(HttpExchange exchange, String aggregateType, List<Problem> problems) {
+        Map<String, String> query = queryParameters(exchange.getRequestURI().getRawQuery());
+        String waitFor = query.get("waitFor");
+        String rawTimeout = query.get("timeout");
+        if (waitFor == null) {
+            if (rawTimeout != null) {
+                problems.add(new Problem("timeout", "is for waiting: name the read model too, e.g. ?waitFor=document&timeout=2s"));
+            }
+            return null;
+        }
+        Duration timeout = DEFAULT_WAIT;
+        if (rawTimeout != null) {
+            timeout = Settings.parseDuration(rawTimeout).orElse(null);
+            if (timeout == null || timeout.isNegative() || timeout.compareTo(LONGEST_WAIT) > 0) {
+                problems.add(new Problem("timeout", "is '" + rawTimeout + "'; give a duration from 0ms to " + LONGEST_WAIT.toSeconds()
+                        + "s, such as 500ms or 2s"));
+            }
+        }
+        List<String> known = store.positions().readModels(aggregateType);
+        List<String> readModels = Arrays.stream(waitFor.split(",")).map(String::trim).filter(name -> !name.isEmpty()).distinct().toList();
+        for (String readModel : readModels) {
+            if (!known.contains(readModel)) {
+                problems.add(new Problem("waitFor", "read model '" + readModel + "' is not one that reads " + aggregateType
+                        + " aggregates on this database (known once its projector has started: "
+                        + (known.isEmpty() ? "none yet" : String.join(", ", known)) + ")"));
+            }
+        }
+        if (readModels.isEmpty()) {
+            problems.add(new Problem("waitFor", "names no read model; e.g. ?waitFor=document"));
+        }
+        return new Wait(readModels, timeout);
+    }
+
+    private void projections(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        UUID aggregateId = parseUuid(rawAggregateId, problems);
+        if (!problems.isEmpty()) {
+            respond(exchange, 400, invalid(problems));
+            return;
+        }
+        int version = store.currentVersion(aggregateId);
+        if (version == 0) {
+            respond(exchange, 404, error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
+            return;
+        }
+        ObjectNode response = EventJson.MAPPER.createObjectNode()
+                .put("aggregateType", aggregateType)
+                .put("aggregateId", aggregateId.toString())
+                .put("version", version);
+        response.set("projections", positions(store.positions().of(aggregateType, aggregateId), version));
+        respond(exchange, 200, response);
+    }
+
+    /** Each read model's position, and whether it is current: at the aggregate's version. */
+    private static ArrayNode positions(List<ReadModelPositions.Applied> positions, int version) {
+        ArrayNode list = EventJson.MAPPER.createArrayNode();
+        positions.forEach(position -> list.addObject()
+                .put("readModel", position.readModel())
+                .put("version", position.version())
+                .put("sequence", position.sequence())
+                .put("current", position.reached(version))
+                .put("parked", position.parked()));
+        return list;
+    }
+
+    private static Map<String, String> queryParameters(String rawQuery) {
+        Map<String, String> parameters = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            parameters.putIfAbsent(name, value);
+        }
+        return parameters;
+    }
+
+    private void notAllowed(HttpExchange exchange, String allowed) throws IOException {
+        exchange.getResponseHeaders().set("Allow", allowed);
+        respond(exchange, 405, error("method_not_allowed", "use " + allowed.replace(", ", " or ")));
     }
 
     private List<NewEvent> parseEvents(JsonNode node, String correlationId, List<Problem> problems) {

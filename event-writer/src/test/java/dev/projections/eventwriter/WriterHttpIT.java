@@ -1,6 +1,7 @@
 package dev.projections.eventwriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.projections.embeddedservices.EmbeddedPostgres;
@@ -12,8 +13,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,8 +200,144 @@ class WriterHttpIT {
     }
 
     @Test
+    void givenReadModelsAtDifferentPositions_whenItsProjectionsAreAsked_thenEachSaysItsVersionAndWhetherItIsCurrent() throws Exception {
+        UUID id = UUID.randomUUID();
+        register("ryw-current", "document");
+        register("ryw-behind", "document");
+        register("ryw-customers", "customer");
+        post(id, "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + ", {\"eventType\": \"DocumentArchived\", \"payload\": {}}]}", null);
+        applied("ryw-current", id, 2);
+        applied("ryw-behind", id, 1);
+
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/aggregates/document/" + id + "/projections")).GET());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("version").asInt()).isEqualTo(2);
+        assertThat(projection(body, "ryw-current")).isEqualTo("version=2 current=true parked=false");
+        assertThat(projection(body, "ryw-behind")).isEqualTo("version=1 current=false parked=false");
+        assertThat(body.get("projections").findValuesAsText("readModel")).doesNotContain("ryw-customers");
+        assertThat(send(HttpRequest.newBuilder(uri("/aggregates/document/" + UUID.randomUUID() + "/projections")).GET()).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void givenAReadModelThatAppliesTheAppendAMomentLater_whenPostedWithWaitFor_then201OnceItHasApplied() throws Exception {
+        UUID id = UUID.randomUUID();
+        register("ryw-late", "document");
+        CompletableFuture<Void> projector = CompletableFuture.runAsync(() -> {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> store.currentVersion(id) == 1);
+            sleep(200);
+            applied("ryw-late", id, 1);
+        });
+
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-late&timeout=5s",
+                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+
+        projector.join();
+        assertThat(response.statusCode()).isEqualTo(201);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("waitedMs").asLong()).isBetween(150L, 4_000L);
+        assertThat(projection(body, "ryw-late")).isEqualTo("version=1 current=true parked=false");
+    }
+
+    @Test
+    void givenAReadModelThatDoesNotApplyIt_whenPostedWithWaitForAndATimeout_then202WithItsPositionAndTheEventIsAppended() throws Exception {
+        UUID id = UUID.randomUUID();
+        register("ryw-stopped", "document");
+
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-stopped&timeout=300ms",
+                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("waitedMs").asLong()).isGreaterThanOrEqualTo(300L);
+        assertThat(body.get("message").asText()).isEqualTo("appended; not every read model waited for applied it within 300 ms");
+        assertThat(projection(body, "ryw-stopped")).isEqualTo("version=0 current=false parked=false");
+        assertThat(store.currentVersion(id)).isEqualTo(1);
+    }
+
+    @Test
+    void givenAReadModelThatParkedTheAggregate_whenPostedWithWaitFor_then202AtOnceSayingSo() throws Exception {
+        UUID id = UUID.randomUUID();
+        register("ryw-parking", "document");
+        execute("INSERT INTO readmodel.parked_events (projection, topic, kafka_partition, kafka_offset, aggregate_id, error) "
+                + "VALUES ('ryw-parking', 'events.document', 0, " + (System.nanoTime() & 0xffffff) + ", '" + id + "', 'refused')");
+
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-parking&timeout=20s",
+                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = EventJson.tree(response.body());
+        assertThat(body.get("waitedMs").asLong()).isLessThan(10_000L);
+        assertThat(body.get("message").asText()).contains("has parked this aggregate (bin/pipeline parked list)");
+        assertThat(projection(body, "ryw-parking")).isEqualTo("version=0 current=false parked=true");
+    }
+
+    @Test
+    void givenAnUnknownReadModelAndABadTimeout_whenPostedWithWaitFor_then400NamingBothAndNothingIsWritten() throws Exception {
+        UUID id = UUID.randomUUID();
+        register("ryw-known", "document");
+
+        HttpResponse<String> response = post("document", id, "?waitFor=invoices&timeout=forever",
+                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode problems = EventJson.tree(response.body()).get("problems");
+        assertThat(problems.findValuesAsText("path")).containsExactly("timeout", "waitFor");
+        assertThat(problems.get(0).get("message").asText()).isEqualTo("is 'forever'; give a duration from 0ms to 60s, such as 500ms or 2s");
+        assertThat(problems.get(1).get("message").asText()).startsWith("read model 'invoices' is not one that reads document aggregates")
+                .contains("ryw-known");
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
     void givenAnUnknownAggregate_whenRead_then404() throws Exception {
         assertThat(get(UUID.randomUUID()).statusCode()).isEqualTo(404);
+    }
+
+    /** What a projector's start does: its read model becomes known for read-your-writes. */
+    private static void register(String readModel, String aggregateType) {
+        execute("INSERT INTO readmodel.read_models (name, aggregate_types) VALUES ('" + readModel + "', ARRAY['" + aggregateType
+                + "']) ON CONFLICT (name) DO NOTHING");
+    }
+
+    /** What a projector's commit does to the aggregate's position once it has applied up to the version. */
+    private static void applied(String readModel, UUID id, int version) {
+        execute("INSERT INTO readmodel.projection_positions (projection, aggregate_id, version, sequence) VALUES ('" + readModel + "', '"
+                + id + "', " + version + ", " + version + ") ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = excluded.version");
+    }
+
+    private static void execute(String sql) {
+        try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String projection(JsonNode body, String readModel) {
+        for (JsonNode projection : body.get("projections")) {
+            if (projection.get("readModel").asText().equals(readModel)) {
+                return "version=" + projection.get("version").asInt() + " current=" + projection.get("current").asBoolean() + " parked="
+                        + projection.get("parked").asBoolean();
+            }
+        }
+        return "absent";
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HttpResponse<String> post(String aggregateType, UUID id, String query, String body) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/aggregates/" + aggregateType + "/" + id + "/events" + query))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     private static HttpResponse<String> post(String aggregateType, UUID id, String body) throws Exception {

@@ -31,16 +31,20 @@ class RolesIT {
     }
 
     @Test
-    void givenTheWriterRole_whenItAppendsAndThenTriesToChangeHistory_thenOnlyTheAppendIsAllowed() throws SQLException {
+    void givenTheWriterRole_whenItAppendsReadsPositionsAndTriesToChangeHistory_thenOnlyTheAppendAndTheReadsAreAllowed() throws SQLException {
         try (Connection writer = connect("app_writer")) {
             execute(writer, EVENT.formatted(UUID.randomUUID()));
             execute(writer, "SELECT max(event_version) FROM eventstore.events");
             execute(writer, "INSERT INTO eventstore.unique_claims (claim, value, aggregate_id) VALUES ('customer code', '"
                     + UUID.randomUUID() + "', gen_random_uuid())");
+            // read-your-writes: how far each read model has applied an aggregate
+            execute(writer, "SELECT m.name, p.version, e.error FROM readmodel.read_models m, readmodel.projection_positions p, "
+                    + "readmodel.parked_events e LIMIT 1");
 
             assertRefused(writer, "UPDATE eventstore.events SET payload = '{}' WHERE sequence = 1");
             assertRefused(writer, "DELETE FROM eventstore.events");
             assertRefused(writer, "SELECT * FROM readmodel.customers");
+            assertRefused(writer, "DELETE FROM readmodel.projection_positions");
         }
     }
 

@@ -91,6 +91,34 @@ class EndToEndIT {
     }
 
     @Test
+    @Order(1)
+    void givenAClientThatMustReadItsWrite_whenItPostsWithWaitFor_thenTheAnswerComesOnceBothReadModelsHoldTheEvent() throws Exception {
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            UUID id = UUID.randomUUID();
+            String body = "{\"expectedVersion\": 0, \"events\": [" + uploaded(i) + "]}";
+
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/document/" + id
+                            + "/events?waitFor=document,semantic-ir&timeout=10s"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            assertThat(versionOf(id)).isEqualTo(1);
+            var answer = EventJson.tree(response.body());
+            assertThat(answer.get("projections").findValuesAsText("readModel")).containsExactly("document", "semantic-ir");
+            assertThat(answer.get("projections").findValuesAsText("current")).containsOnly("true");
+            waits.add(answer.get("waitedMs").asLong());
+            var projections = EventJson.tree(HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/document/" + id
+                    + "/projections")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(projections.get("projections").findValuesAsText("version")).containsOnly("1");
+        }
+        Collections.sort(waits);
+        System.out.printf("read-your-writes: POST ?waitFor=document,semantic-ir answered after waiting p50 %d ms, max %d ms (10 appends)%n",
+                waits.get(5), waits.get(9));
+    }
+
+    @Test
     @Order(2)
     void givenTenThousandEventsOverAThousandDocuments_whenWrittenOverHttp_thenEveryDocumentIsAtItsLastVersion() throws Exception {
         List<UUID> documents = IntStream.range(0, 1000).mapToObj(i -> UUID.randomUUID()).toList();

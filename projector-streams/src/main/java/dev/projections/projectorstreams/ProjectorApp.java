@@ -93,6 +93,7 @@ public final class ProjectorApp implements AutoCloseable {
 
     private void run() {
         try {
+            register();
             awaitTopics();
             if (closed) {
                 return;
@@ -198,6 +199,21 @@ public final class ProjectorApp implements AutoCloseable {
         }
         KafkaStreams.State state = current.state();
         return state.isRunningOrRebalancing() ? Health.up(state.name()) : Health.down(state.name());
+    }
+
+    /** Makes the read model known to the writer's read-your-writes (readmodel.read_models). */
+    private void register() {
+        Projection projection = config.projection();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement upsert = connection.prepareStatement("""
+                INSERT INTO readmodel.read_models (name, aggregate_types) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types""")) {
+            upsert.setString(1, projection.name());
+            upsert.setArray(2, connection.createArrayOf("text", projection.aggregateTypes().toArray()));
+            upsert.executeUpdate();
+        } catch (SQLException | RuntimeException e) {
+            // it projects all the same; only the writer's read-your-writes does not know it until its next start
+            LOG.warn("projector {}: registering the read model in readmodel.read_models failed: {}", projection.name(), e.getMessage());
+        }
     }
 
     private void countParked() {

@@ -132,21 +132,29 @@ public final class Settings {
         if (raw.isEmpty()) {
             return defaultValue;
         }
-        var matcher = DURATION.matcher(raw.get());
+        Optional<Duration> duration = parseDuration(raw.get());
+        if (duration.isEmpty()) {
+            problem(key, "is '" + raw.get() + "', not a duration such as 500ms, 10s or 5m");
+        }
+        return duration.orElse(defaultValue);
+    }
+
+    /** A duration written {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT10S}); empty when it is none. */
+    public static Optional<Duration> parseDuration(String raw) {
+        var matcher = DURATION.matcher(raw);
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
+            return Optional.of(switch (matcher.group(2)) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
                 default -> Duration.ofHours(amount);
-            };
+            });
         }
         try {
-            return Duration.parse(raw.get());
+            return Optional.of(Duration.parse(raw));
         } catch (DateTimeParseException e) {
-            problem(key, "is '" + raw.get() + "', not a duration such as 500ms, 10s or 5m");
-            return defaultValue;
+            return Optional.empty();
         }
     }
 
