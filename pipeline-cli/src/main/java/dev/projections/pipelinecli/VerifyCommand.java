@@ -7,6 +7,7 @@ import dev.projections.projectorstreams.ReadModelVerifier;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.Settings;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--show", defaultValue = "50", description = "How many differences to list per read model, default ${DEFAULT-VALUE}")
     int shown;
 
+    @Option(names = "--aggregate", paramLabel = "ID", description = "Only this aggregate (repeatable); references are then not checked")
+    List<UUID> aggregates;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = Settings.fromEnvironment(options.flags());
@@ -38,7 +42,8 @@ final class VerifyCommand implements Callable<Integer> {
         int differences = 0;
         try (HikariDataSource dataSource = database.pool("verify", 2)) {
             for (Projection projection : projections) {
-                ReadModelVerifier.Report report = new ReadModelVerifier(projection, dataSource).verify();
+                ReadModelVerifier verifier = new ReadModelVerifier(projection, dataSource);
+                ReadModelVerifier.Report report = aggregates == null ? verifier.verify() : verifier.verify(aggregates);
                 report.differences().stream().limit(shown).forEach(System.out::println);
                 if (report.differences().size() > shown) {
                     System.out.printf("... and %d more (--show to list more)%n", report.differences().size() - shown);
