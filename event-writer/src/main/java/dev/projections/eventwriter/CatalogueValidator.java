@@ -1,6 +1,7 @@
 package dev.projections.eventwriter;
 
 import dev.projections.eventcatalogue.EventCatalogue;
+import dev.projections.eventcatalogue.upcasting.Upcasters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,12 @@ public final class CatalogueValidator implements EventValidator {
         for (int i = 0; i < events.size(); i++) {
             NewEvent event = events.get(i);
             Optional<EventCatalogue.EventType> type = catalogue.find(aggregateType, event.eventType());
+            Optional<String> readAs = Upcasters.CURRENT.readAs(aggregateType, event.eventType());
+            if (type.isEmpty() && readAs.isPresent()) {
+                problems.add(new Problem("events[" + i + "].eventType", "'" + event.eventType() + "' is a retired event type, which the "
+                        + "pipeline reads as " + readAs.get() + "; append a " + readAs.get() + " instead"));
+                continue;
+            }
             if (type.isEmpty()) {
                 problems.add(new Problem("events[" + i + "].eventType", "'" + event.eventType() + "' is not an event of a "
                         + aggregateType + "; known: " + String.join(", ", catalogue.eventTypeNames(aggregateType))));

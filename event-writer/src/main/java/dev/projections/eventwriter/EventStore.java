@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.upcasting.Upcasters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -210,7 +211,7 @@ public final class EventStore {
         }
     }
 
-    /** The aggregate's events in version order, with their sequences. */
+    /** The aggregate's events in version order, with their sequences, each read as its current type (see {@link Upcasters}). */
     public List<EventEnvelope> load(UUID aggregateId) {
         return query(SELECT_EVENTS + " WHERE aggregate_id = ? ORDER BY event_version", aggregateId);
     }
@@ -233,7 +234,7 @@ public final class EventStore {
             List<EventEnvelope> events = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    events.add(new EventEnvelope(
+                    events.add(Upcasters.CURRENT.upcast(new EventEnvelope(
                             rows.getObject(1, UUID.class),
                             rows.getLong(2),
                             rows.getObject(3, UUID.class),
@@ -242,7 +243,7 @@ public final class EventStore {
                             rows.getInt(6),
                             rows.getObject(9, java.time.OffsetDateTime.class).toInstant(),
                             EventJson.tree(rows.getString(7)),
-                            (ObjectNode) EventJson.tree(rows.getString(8))));
+                            (ObjectNode) EventJson.tree(rows.getString(8)))));
                 }
             }
             return events;

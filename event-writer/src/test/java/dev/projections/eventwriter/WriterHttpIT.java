@@ -170,6 +170,19 @@ class WriterHttpIT {
     }
 
     @Test
+    void givenARetiredEventType_whenPosted_then400NamingTheTypeItIsReadAsAndNothingIsWritten() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        HttpResponse<String> response = post(id, "{\"expectedVersion\": 0, \"events\": [{\"eventType\": \"DocumentAdded\", \"payload\": "
+                + "{\"file\": {\"name\": \"a.pdf\", \"mimeType\": \"application/pdf\", \"sizeKb\": 1}, \"addedBy\": \"alice\"}}]}", null);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(EventJson.tree(response.body()).get("problems").get(0).get("message").asText())
+                .isEqualTo("'DocumentAdded' is a retired event type, which the pipeline reads as DocumentUploaded; append a DocumentUploaded instead");
+        assertThat(store.currentVersion(id)).isZero();
+    }
+
+    @Test
     void givenAWriterWhoseDatabaseUserMayNotAppend_whenPosted_then500SayingTheStoreRefusedAndNothingWasAppended() throws Exception {
         try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("""

@@ -311,6 +311,32 @@ class EndToEndIT {
         assertThat(statusesOf(documents)).containsOnly("archived");
     }
 
+    @Test
+    @Order(10)
+    void givenAnEventOfARetiredTypeInTheStore_whenProjectedReadAndVerified_thenItReadsAsTheCurrentTypeAndTheTopicKeepsItAsWritten()
+            throws Exception {
+        UUID id = UUID.randomUUID();
+        // as an import of the old producers' history would write it: their DocumentAdded, which the writer no longer takes
+        execute("INSERT INTO eventstore.events (id, aggregate_id, aggregate_type, event_type, event_version, payload, metadata) VALUES ("
+                + "gen_random_uuid(), '" + id + "', 'document', 'DocumentAdded', 1, "
+                + "'{\"file\": {\"name\": \"pump.pdf\", \"mimeType\": \"application/pdf\", \"sizeKb\": 2}, \"addedBy\": \"alice\"}', '{}')");
+        post(id, 1, List.of("{\"eventType\": \"DocumentArchived\", \"payload\": {\"reason\": \"imported\"}}"), "upcast");
+
+        await().atMost(Duration.ofMinutes(1)).until(() -> versionOf(id) == 2);
+
+        assertThat(text("SELECT title || '|' || filename || '|' || content_type || '|' || size_bytes || '|' || uploaded_by || '|' || status"
+                + " FROM readmodel.document_views WHERE id = '" + id + "'")).isEqualTo("pump.pdf|pump.pdf|application/pdf|2048|alice|archived");
+        var read = EventJson.tree(HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/document/" + id + "/events"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(read.get("events").get(0).get("eventType").asText()).isEqualTo("DocumentUploaded");
+        assertThat(read.get("events").get(0).get("metadata").get("upcast_from").asText()).isEqualTo("DocumentAdded");
+        assertThat(read.get("events").get(0).get("payload").get("sizeBytes").asLong()).isEqualTo(2048);
+        assertThat(published(Set.of(id)).get(id)).extracting(EventEnvelope::eventType).containsExactly("DocumentAdded", "DocumentArchived");
+        SharedPipeline.Run verify = SharedPipeline.command("verify", "document", "--aggregate", id.toString());
+        assertThat(verify.exit()).as(verify.out()).isZero();
+        assertThat(verify.out()).contains("document: 1 aggregates checked, 0 difference(s)");
+    }
+
     // --- writing ---
 
     private static void writeDocuments(List<UUID> documents) throws Exception {
@@ -460,6 +486,13 @@ class EndToEndIT {
     /** Each aggregate's versions in the order its partition holds them, redeliveries included. */
     private static Map<UUID, List<Integer>> publishedVersions(Set<UUID> aggregates) {
         Map<UUID, List<Integer>> versions = new HashMap<>();
+        published(aggregates).forEach((id, events) -> versions.put(id, events.stream().map(EventEnvelope::eventVersion).toList()));
+        return versions;
+    }
+
+    /** Each aggregate's events as {@code events.document} holds them, in its partition's order. */
+    private static Map<UUID, List<EventEnvelope>> published(Set<UUID> aggregates) {
+        Map<UUID, List<EventEnvelope>> published = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", pipeline.bootstrapServers()),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor("events.document").stream()
@@ -472,12 +505,12 @@ class EndToEndIT {
                     EventEnvelope event = EventJson.envelope(record.value());
                     assertThat(record.key()).isEqualTo(event.aggregateId().toString());
                     if (aggregates.contains(event.aggregateId())) {
-                        versions.computeIfAbsent(event.aggregateId(), id -> new ArrayList<>()).add(event.eventVersion());
+                        published.computeIfAbsent(event.aggregateId(), id -> new ArrayList<>()).add(event);
                     }
                 }
             }
         }
-        return versions;
+        return published;
     }
 
     private static List<Integer> firstSeen(List<Integer> versions) {

@@ -1,6 +1,7 @@
 package dev.projections.projectorstreams;
 
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.upcasting.Upcasters;
 import dev.projections.settings.SqlFailures;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -48,7 +49,8 @@ final class ProjectingProcessor implements Processor<String, byte[], Void, Void>
         RecordOrigin origin = new RecordOrigin(metadata.topic(), metadata.partition(), metadata.offset());
         Delivery delivery;
         try {
-            delivery = Delivery.of(origin, EventJson.envelope(record.value()));
+            // an event of a retired type is read as the current one; one its upcaster cannot read is parked
+            delivery = Delivery.of(origin, Upcasters.CURRENT.upcast(EventJson.envelope(record.value())));
         } catch (RuntimeException e) {
             delivery = Delivery.unreadable(origin, parseKey(record.key()), e.getMessage(),
                     record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.projections.projectorstreams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.upcasting.Upcasters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** An aggregate's events as {@code eventstore.events} holds them: what read models are checked and retried against. */
+/**
+ * An aggregate's events as {@code eventstore.events} holds them, read as the catalogue's current types (see
+ * {@link Upcasters}): what read models are checked and retried against.
+ */
 final class StoredEvents {
 
     private StoredEvents() {
@@ -28,9 +32,9 @@ final class StoredEvents {
             statement.setInt(2, version);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    events.add(new EventEnvelope(rows.getObject(1, UUID.class), rows.getLong(2), aggregate, rows.getString(3),
-                            rows.getString(4), rows.getInt(5), rows.getObject(8, OffsetDateTime.class).toInstant(),
-                            EventJson.tree(rows.getString(6)), (ObjectNode) EventJson.tree(rows.getString(7))));
+                    events.add(Upcasters.CURRENT.upcast(new EventEnvelope(rows.getObject(1, UUID.class), rows.getLong(2), aggregate,
+                            rows.getString(3), rows.getString(4), rows.getInt(5), rows.getObject(8, OffsetDateTime.class).toInstant(),
+                            EventJson.tree(rows.getString(6)), (ObjectNode) EventJson.tree(rows.getString(7)))));
                 }
             }
         }
