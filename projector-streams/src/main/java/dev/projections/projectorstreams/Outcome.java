@@ -13,5 +13,10 @@ public enum Outcome {
      * yet. It is not applied; the relay sends it again after the missing one, as it resends from its last
      * acknowledged event.
      */
-    VERSION_GAP
+    VERSION_GAP,
+    /**
+     * an operator discarded it ({@code bin/pipeline parked discard}) when it was parked: a rebuild or replay
+     * skips it again, moving its aggregate's position past it
+     */
+    DISCARDED
 }

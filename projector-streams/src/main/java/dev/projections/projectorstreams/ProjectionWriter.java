@@ -82,6 +82,7 @@ public final class ProjectionWriter {
 
     private final Projection projection;
     private final DataSource dataSource;
+    private volatile DiscardedEvents discarded;
 
     public ProjectionWriter(Projection projection, DataSource dataSource) {
         this.projection = projection;
@@ -168,6 +169,12 @@ public final class ProjectionWriter {
             if (refusal == null && event.eventVersion() > positions.get(aggregate) + 1) {
                 gaps.add(new Gap(delivery, positions.get(aggregate)));
                 outcomes.add(Outcome.VERSION_GAP);
+                continue;
+            }
+            if (refusal == null && discarded(connection).contains(aggregate, event.sequence())) {
+                positions.put(aggregate, event.eventVersion());
+                sequences.put(aggregate, event.sequence());
+                outcomes.add(Outcome.DISCARDED);
                 continue;
             }
             StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
@@ -346,6 +353,19 @@ public final class ProjectionWriter {
             event == null ? null : event.sequence(), event == null ? null : event.eventType(),
             event == null ? null : event.eventVersion(), printable(park.error()),
             printable(delivery.value() != null ? delivery.value() : event == null ? null : EventJson.toText(event))};
+    }
+
+    /**
+     * The events discarded from this read model, read at the first batch: a discard moves an aggregate's
+     * position past its events, so only a replay or rebuild, which starts the projector anew, meets them again.
+     */
+    private DiscardedEvents discarded(Connection connection) throws SQLException {
+        DiscardedEvents known = discarded;
+        if (known == null) {
+            known = DiscardedEvents.of(connection, projection.name());
+            discarded = known;
+        }
+        return known;
     }
 
     /**
