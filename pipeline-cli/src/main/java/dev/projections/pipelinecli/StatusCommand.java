@@ -1,5 +1,6 @@
 package dev.projections.pipelinecli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.cdcrelay.CdcRelayConfig;
@@ -13,7 +14,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "The relay (active, last relayed sequence, slot lag) and each projector (members, lag per partition, parked events).")
+        description = {"The relay (active, last relayed sequence, slot lag) and each projector (members, lag per partition, parked events).",
+            "Exits 1 when something needs an operator (no relay streaming, a read model with no running projector, parked events),"
+                + " listing it; 0 otherwise."})
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -93,12 +98,41 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         relayNode.put("lastRelayedSequence", lastRelayed);
+        List<String> found = problems(status);
+        ArrayNode problems = status.putArray("problems");
+        found.forEach(problems::add);
         if (json) {
             System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(status));
         } else {
             print(status);
+            System.out.println();
+            System.out.println(found.isEmpty() ? "status: the relay is active and every read model has a running projector"
+                    : "status: " + found.size() + " problem(s): " + String.join("; ", found));
         }
-        return 0;
+        return found.isEmpty() ? 0 : 1;
+    }
+
+    /** What needs an operator: a relay that is not streaming, a read model no projector runs, parked events. */
+    private static List<String> problems(ObjectNode status) {
+        List<String> problems = new ArrayList<>();
+        JsonNode relay = status.get("relay");
+        if (!relay.get("slotExists").asBoolean()) {
+            problems.add("no relay has created slot " + relay.get("slot").asText() + " yet");
+        } else if (!relay.get("active").asBoolean()) {
+            problems.add("no relay is streaming from slot " + relay.get("slot").asText());
+        }
+        for (JsonNode projector : status.get("projectors")) {
+            String readModel = projector.get("readModel").asText();
+            if (projector.has("error")) {
+                problems.add(readModel + ": " + projector.get("error").asText());
+            } else if (projector.get("members").isEmpty()) {
+                problems.add(readModel + ": no projector instance is running");
+            }
+            if (projector.get("parkedEvents").asLong() > 0) {
+                problems.add(readModel + ": " + projector.get("parkedEvents").asLong() + " parked event(s)");
+            }
+        }
+        return problems;
     }
 
     private static void print(ObjectNode status) {
