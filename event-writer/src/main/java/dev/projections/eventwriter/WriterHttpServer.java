@@ -259,10 +259,8 @@ public final class WriterHttpServer implements AutoCloseable {
     }
 
     private void projections(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
-        List<Problem> problems = new ArrayList<>();
-        UUID aggregateId = parseUuid(rawAggregateId, problems);
-        if (!problems.isEmpty()) {
-            respond(exchange, 400, invalid(problems));
+        UUID aggregateId = aggregateIdOrRespond(exchange, rawAggregateId);
+        if (aggregateId == null) {
             return;
         }
         int version = store.currentVersion(aggregateId);
@@ -343,10 +341,8 @@ public final class WriterHttpServer implements AutoCloseable {
     }
 
     private void read(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
-        List<Problem> problems = new ArrayList<>();
-        UUID aggregateId = parseUuid(rawAggregateId, problems);
-        if (!problems.isEmpty()) {
-            respond(exchange, 400, invalid(problems));
+        UUID aggregateId = aggregateIdOrRespond(exchange, rawAggregateId);
+        if (aggregateId == null) {
             return;
         }
         List<EventEnvelope> events = store.load(aggregateId);
@@ -360,6 +356,16 @@ public final class WriterHttpServer implements AutoCloseable {
                 .put("version", events.get(events.size() - 1).eventVersion());
         response.set("events", EventJson.MAPPER.valueToTree(events));
         respond(exchange, 200, response);
+    }
+
+    /** The path's aggregate id; null, once a 400 naming the problem is sent, when it is not a UUID. */
+    private UUID aggregateIdOrRespond(HttpExchange exchange, String rawAggregateId) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        UUID aggregateId = parseUuid(rawAggregateId, problems);
+        if (!problems.isEmpty()) {
+            respond(exchange, 400, invalid(problems));
+        }
+        return aggregateId;
     }
 
     private byte[] readBody(HttpExchange exchange) throws IOException {

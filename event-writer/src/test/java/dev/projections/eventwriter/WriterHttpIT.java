@@ -28,6 +28,8 @@ class WriterHttpIT {
     private static final String UPLOADED = """
             {"eventType": "DocumentUploaded", "payload": {"title": "Spec", "filename": "spec.pdf",
              "contentType": "application/pdf", "sizeBytes": 10, "uploadedBy": "alice"}}""";
+    /** A new document's first append. */
+    private static final String NEW_DOCUMENT = "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static WriterHttpServer server;
     private static EventStore store;
@@ -244,8 +246,7 @@ class WriterHttpIT {
             applied("ryw-late", id, 1);
         });
 
-        HttpResponse<String> response = post("document", id, "?waitFor=ryw-late&timeout=5s",
-                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-late&timeout=5s", NEW_DOCUMENT);
 
         projector.join();
         assertThat(response.statusCode()).isEqualTo(201);
@@ -259,8 +260,7 @@ class WriterHttpIT {
         UUID id = UUID.randomUUID();
         register("ryw-stopped", "document");
 
-        HttpResponse<String> response = post("document", id, "?waitFor=ryw-stopped&timeout=300ms",
-                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-stopped&timeout=300ms", NEW_DOCUMENT);
 
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode body = EventJson.tree(response.body());
@@ -277,8 +277,7 @@ class WriterHttpIT {
         execute("INSERT INTO readmodel.parked_events (projection, topic, kafka_partition, kafka_offset, aggregate_id, error) "
                 + "VALUES ('ryw-parking', 'events.document', 0, " + (System.nanoTime() & 0xffffff) + ", '" + id + "', 'refused')");
 
-        HttpResponse<String> response = post("document", id, "?waitFor=ryw-parking&timeout=20s",
-                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+        HttpResponse<String> response = post("document", id, "?waitFor=ryw-parking&timeout=20s", NEW_DOCUMENT);
 
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode body = EventJson.tree(response.body());
@@ -292,8 +291,7 @@ class WriterHttpIT {
         UUID id = UUID.randomUUID();
         register("ryw-known", "document");
 
-        HttpResponse<String> response = post("document", id, "?waitFor=invoices&timeout=forever",
-                "{\"expectedVersion\": 0, \"events\": [" + UPLOADED + "]}");
+        HttpResponse<String> response = post("document", id, "?waitFor=invoices&timeout=forever", NEW_DOCUMENT);
 
         assertThat(response.statusCode()).isEqualTo(400);
         JsonNode problems = EventJson.tree(response.body()).get("problems");
