@@ -200,6 +200,21 @@ public final class EventStore {
         }
     }
 
+    /** The aggregate's current version when it is of this type; 0 when it has no events or is of another type. */
+    public int currentVersion(String aggregateType, UUID aggregateId) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT coalesce(max(event_version), 0) FROM eventstore.events WHERE aggregate_id = ? AND aggregate_type = ?")) {
+            statement.setObject(1, aggregateId);
+            statement.setString(2, aggregateType);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new EventStoreException("reading the version of " + aggregateType + " " + aggregateId + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static int currentVersion(Connection connection, UUID aggregateId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT coalesce(max(event_version), 0) FROM eventstore.events WHERE aggregate_id = ?")) {

@@ -263,7 +263,7 @@ public final class WriterHttpServer implements AutoCloseable {
         if (aggregateId == null) {
             return;
         }
-        int version = store.currentVersion(aggregateId);
+        int version = store.currentVersion(aggregateType, aggregateId);
         if (version == 0) {
             respond(exchange, 404, error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
             return;

@@ -234,6 +234,8 @@ class WriterHttpIT {
         assertThat(body.get("projections").findValuesAsText("readModel")).doesNotContain("ryw-customers");
         assertThat(send(HttpRequest.newBuilder(uri("/aggregates/document/" + UUID.randomUUID() + "/projections")).GET()).statusCode())
                 .isEqualTo(404);
+        assertThat(send(HttpRequest.newBuilder(uri("/aggregates/customer/" + id + "/projections")).GET()).statusCode())
+                .as("a document asked for as a customer").isEqualTo(404);
     }
 
     @Test
