@@ -55,9 +55,13 @@ class RolesIT {
             execute(projector, "INSERT INTO readmodel.projection_positions (projection, aggregate_id, version, sequence) VALUES ('roles', '"
                     + id + "', 1, 1)");
             execute(projector, "DELETE FROM readmodel.projection_positions WHERE aggregate_id = '" + id + "'");
+            // a shadow build's copies of a read model's tables
+            execute(projector, "CREATE TABLE readmodel_shadow.roles_customers (LIKE readmodel.customers INCLUDING ALL)");
+            execute(projector, "DROP TABLE readmodel_shadow.roles_customers");
 
             assertRefused(projector, "SELECT * FROM eventstore.events");
             assertRefused(projector, EVENT.formatted(UUID.randomUUID()));
+            assertRefused(projector, "CREATE TABLE readmodel.roles_customers (id uuid)");
         }
     }
 

@@ -50,7 +50,16 @@ final class ReplayCommand implements Callable<Integer> {
 
         @Option(names = "--rebuild", description = "Empty the read model (tables, positions, parked events), then from the earliest offsets")
         boolean rebuild;
+
+        @Option(names = "--shadow", description = {"Rebuild it beside the live one, which keeps serving and projecting: into copies of its "
+                + "tables in schema readmodel_shadow, from the earliest offsets, under group <group>-shadow; then compare the two, "
+                + "table by table, and drop the copies (or swap them in, with --swap)"})
+        boolean shadow;
     }
+
+    @Option(names = "--swap", description = {"With --shadow: once the shadow has caught up, wait (up to --wait) for the live projector's "
+            + "instances to stop, then put the shadow's rows in place in one transaction and give the live group the shadow's offsets"})
+    boolean swap;
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s",
             description = "How long to wait for the group's members to leave before refusing, e.g. 2m (default: refuse at once)")
@@ -67,7 +76,13 @@ final class ReplayCommand implements Callable<Integer> {
         ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
         Duration waitFor = settings.duration("replay-wait", Duration.ZERO);
         Instant datetime = parseDatetime(settings);
+        if (swap && !target.shadow) {
+            settings.problem("--swap is for a --shadow build");
+        }
         settings.validate();
+        if (target.shadow) {
+            return new ShadowReplay(config, waitFor, swap).call();
+        }
 
         try (ProjectorGroup group = new ProjectorGroup(config)) {
             if (!awaitEmpty(group, waitFor)) {
@@ -139,13 +154,13 @@ final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean caughtUp(ProjectorGroup group, Map<TopicPartition, Long> end) {
+    static boolean caughtUp(ProjectorGroup group, Map<TopicPartition, Long> end) {
         Map<TopicPartition, Long> committed = group.committedOffsets();
         return end.entrySet().stream().allMatch(partition -> partition.getValue() == 0
                 || committed.getOrDefault(partition.getKey(), -1L) >= partition.getValue());
     }
 
-    private static boolean awaitEmpty(ProjectorGroup group, Duration wait) throws InterruptedException {
+    static boolean awaitEmpty(ProjectorGroup group, Duration wait) throws InterruptedException {
         Instant deadline = Instant.now().plus(wait);
         List<ProjectorGroup.Member> members = group.members();
         while (!members.isEmpty() && Instant.now().isBefore(deadline)) {

@@ -21,12 +21,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -236,6 +239,82 @@ class OperationsIT {
             assertThat(rows("SELECT row_to_json(c)::text FROM readmodel.customers c ORDER BY id")).isEqualTo(before);
         } finally {
             pipeline.startProjector("customer");
+        }
+    }
+
+    @Test
+    void givenALiveReadModelServingReaders_whenItIsRebuiltInAShadowAndSwappedIn_thenReadersNeverSeeItEmptyOrPartial() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            registerCustomer(UUID.randomUUID(), "shadow");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> SharedPipeline.command("verify", "customer").exit() == 0);
+        int before = rows("SELECT id FROM readmodel.customers").size();
+        AtomicBoolean reading = new AtomicBoolean(true);
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+            while (reading.get()) {
+                try {
+                    seen.add(Integer.parseInt(rows("SELECT count(*) FROM readmodel.customers").get(0)));
+                    Thread.sleep(5);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        CompletableFuture<SharedPipeline.Run> replay = CompletableFuture.supplyAsync(() -> {
+            try {
+                return SharedPipeline.command("replay", "customer", "--shadow", "--swap", "--wait", "2m");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SharedPipeline.Run run;
+        try {
+            // the live projector keeps projecting while the shadow is built; then the operator stops it to swap
+            UUID during = UUID.randomUUID();
+            registerCustomer(during, "shadow");
+            awaitCustomer(during);
+            pipeline.stopProjector("customer");
+            run = replay.get(3, TimeUnit.MINUTES);
+        } finally {
+            reading.set(false);
+            pipeline.startProjector("customer");
+        }
+        reader.get(1, TimeUnit.MINUTES);
+        System.out.print(run.out());
+        System.out.printf("readers during the shadow build and swap: %d reads of readmodel.customers, fewest rows seen %d, %d before%n",
+                seen.size(), seen.stream().mapToInt(Integer::intValue).min().orElse(-1), before);
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("building customer beside the live one, into [readmodel_shadow.customers]",
+                "compared with the live read model:", "readmodel.customers: ", "swapped: customer holds the rebuilt rows");
+        assertThat(seen).hasSizeGreaterThan(10).allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(before));
+        assertThat(rows("SELECT coalesce(to_regclass('readmodel_shadow.customers')::text, 'dropped')")).containsExactly("dropped");
+        assertThat(rows("SELECT count(*) FROM readmodel.projection_positions WHERE projection = 'customer-shadow'")).containsExactly("0");
+        // the live group continues from where the shadow was
+        UUID after = UUID.randomUUID();
+        registerCustomer(after, "shadow");
+        awaitCustomer(after);
+        assertThat(SharedPipeline.command("verify", "customer").exit()).isZero();
+    }
+
+    @Test
+    void givenARowTheLiveReadModelGotWrong_whenAShadowIsBuiltWithoutSwap_thenTheDiffNamesItAndTheLiveReadModelIsLeftAlone() throws Exception {
+        UUID customer = UUID.randomUUID();
+        registerCustomer(customer, "shadow-diff");
+        awaitCustomer(customer);
+        sql("UPDATE readmodel.customers SET name = 'changed by hand' WHERE id = '" + customer + "'");
+        try {
+            SharedPipeline.Run run = SharedPipeline.command("replay", "customer", "--shadow");
+
+            System.out.print(run.out());
+            assertThat(run.exit()).as(run.out() + run.err()).isZero();
+            assertThat(run.out()).containsPattern("readmodel.customers: [\\d,]+ rows live, [\\d,]+ in the shadow; 1 only live, 1 only in the shadow; "
+                    + "e.g. aggregates " + customer).contains("the shadow differs from the live read model in 2 rows", "shadow dropped");
+            assertThat(rows("SELECT name FROM readmodel.customers WHERE id = '" + customer + "'")).containsExactly("changed by hand");
+            assertThat(rows("SELECT coalesce(to_regclass('readmodel_shadow.customers')::text, 'dropped')")).containsExactly("dropped");
+        } finally {
+            sql("UPDATE readmodel.customers SET name = 'Customer " + customer + "' WHERE id = '" + customer + "'");
         }
     }
 

@@ -362,7 +362,9 @@ public final class ProjectionWriter {
     private DiscardedEvents discarded(Connection connection) throws SQLException {
         DiscardedEvents known = discarded;
         if (known == null) {
-            known = DiscardedEvents.of(connection, projection.name());
+            // a shadow build skips what the operator discarded from the live read model, as its rebuild would
+            String readModel = projection instanceof ShadowProjection shadow ? shadow.live().name() : projection.name();
+            known = DiscardedEvents.of(connection, readModel);
             discarded = known;
         }
         return known;

@@ -204,6 +204,9 @@ public final class ProjectorApp implements AutoCloseable {
     /** Makes the read model known to the writer's read-your-writes (readmodel.read_models). */
     private void register() {
         Projection projection = config.projection();
+        if (projection instanceof ShadowProjection) {
+            return;
+        }
         try (Connection connection = dataSource.getConnection(); PreparedStatement upsert = connection.prepareStatement("""
                 INSERT INTO readmodel.read_models (name, aggregate_types) VALUES (?, ?)
                 ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types""")) {

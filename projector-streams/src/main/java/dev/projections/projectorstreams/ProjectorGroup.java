@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -82,8 +83,18 @@ public final class ProjectorGroup implements AutoCloseable {
         return describe().groupState().toString();
     }
 
+    /** The group's members; none when the group does not exist yet (or no more). */
     public List<Member> members() {
-        return describe().members().stream()
+        ConsumerGroupDescription description;
+        try {
+            description = describe();
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return List.of();
+            }
+            throw e;
+        }
+        return description.members().stream()
                 .map((MemberDescription member) -> new Member(member.clientId(), member.host(),
                         List.copyOf(member.assignment().topicPartitions())))
                 .toList();
@@ -157,6 +168,17 @@ public final class ProjectorGroup implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> target = offsets.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, entry -> new OffsetAndMetadata(entry.getValue())));
         get(admin.alterConsumerGroupOffsets(groupId, target).all());
+    }
+
+    /** Deletes the group and its committed offsets, if it exists; Kafka refuses while it has members. */
+    public void delete() {
+        try {
+            get(admin.deleteConsumerGroups(List.of(groupId)).all());
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+        }
     }
 
     public String activeMembersMessage(List<Member> members) {

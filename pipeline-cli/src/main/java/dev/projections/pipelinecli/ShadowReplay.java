@@ -1,0 +1,137 @@
+package dev.projections.pipelinecli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.projectorstreams.ProjectorApp;
+import dev.projections.projectorstreams.ProjectorConfig;
+import dev.projections.projectorstreams.ProjectorGroup;
+import dev.projections.projectorstreams.ShadowBuild;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code replay <read-model> --shadow [--swap]}: the read model rebuilt beside the live one, compared with
+ * it, and dropped or swapped in. Readers of the live read model see its rows all along, then the shadow's
+ * from the swap's commit on: never an empty or a partial read model.
+ */
+final class ShadowReplay {
+
+    private final ProjectorConfig live;
+    private final Duration waitFor;
+    private final boolean swap;
+
+    ShadowReplay(ProjectorConfig live, Duration waitFor, boolean swap) {
+        this.live = live;
+        this.waitFor = waitFor;
+        this.swap = swap;
+    }
+
+    int call() throws Exception {
+        String readModel = live.projection().name();
+        try (HikariDataSource dataSource = live.database().pool("replay-shadow", 2);
+                ProjectorGroup liveGroup = new ProjectorGroup(live)) {
+            ShadowBuild build = new ShadowBuild(live.projection(), dataSource);
+            ProjectorConfig shadow = new ProjectorConfig(build.projection(), live.database(), live.kafka(), live.applicationIdPrefix(),
+                    live.streamThreads(), live.stateDirectory(), live.commitInterval());
+            try (ProjectorGroup shadowGroup = new ProjectorGroup(shadow)) {
+                if (!shadowGroup.members().isEmpty()) {
+                    System.err.println("replay: a shadow build of " + readModel + " runs already: "
+                            + shadowGroup.activeMembersMessage(shadowGroup.members()));
+                    return 1;
+                }
+                build.prepare();
+                Map<TopicPartition, Long> earliest = shadowGroup.earliestOffsets();
+                Map<TopicPartition, Long> end = shadowGroup.endOffsets();
+                shadowGroup.resetOffsets(earliest);
+                long total = end.entrySet().stream().mapToLong(e -> e.getValue() - earliest.getOrDefault(e.getKey(), 0L)).sum();
+                System.out.printf("building %s beside the live one, into %s, from the earliest offsets under group %s: %,d events;"
+                        + " the live read model keeps serving and projecting%n", readModel, build.projection().tables().stream()
+                        .map(table -> table.name()).toList(), shadowGroup.groupId(), total);
+                Monitoring monitoring = new Monitoring("replay");
+                ProjectorApp projector = ProjectorApp.start(shadow, monitoring);
+                boolean swapped = false;
+                try {
+                    Instant started = Instant.now();
+                    if (!follow(projector, shadowGroup, end, total)) {
+                        return 1;
+                    }
+                    System.out.printf("the shadow caught up in %.1f s; compared with the live read model:%n",
+                            Duration.between(started, Instant.now()).toMillis() / 1000.0);
+                    List<ShadowBuild.TableDiff> diffs = build.compare();
+                    diffs.forEach(diff -> System.out.println("  " + diff));
+                    long differing = diffs.stream().mapToLong(diff -> diff.onlyLive() + diff.onlyShadow()).sum();
+                    System.out.println(differing == 0 ? "the shadow equals the live read model"
+                            : String.format("the shadow differs from the live read model in %,d rows (events in flight count too)", differing));
+                    if (!swap) {
+                        System.out.println("shadow dropped: run with --swap to put it in place");
+                        return 0;
+                    }
+                    System.out.printf("stop every instance of the live projector of %s (group %s) to swap; waiting up to %s%n", readModel,
+                            liveGroup.groupId(), waitFor);
+                    if (!ReplayCommand.awaitEmpty(liveGroup, waitFor)) {
+                        System.err.println("replay: " + liveGroup.activeMembersMessage(liveGroup.members()) + "; the shadow is dropped, "
+                                + "the live read model is as it was");
+                        return 1;
+                    }
+                    // what arrived while the live instances were stopping
+                    if (!follow(projector, shadowGroup, shadowGroup.endOffsets(), 0)) {
+                        return 1;
+                    }
+                    projector.close();
+                    Map<TopicPartition, Long> offsets = new HashMap<>(earliest);
+                    offsets.putAll(shadowGroup.committedOffsets());
+                    liveGroup.resetOffsets(offsets);
+                    build.swap();
+                    swapped = true;
+                    retire(shadowGroup);
+                    System.out.printf("swapped: %s holds the rebuilt rows; group %s continues from where the shadow was. Start the "
+                            + "projector's instances (bin/pipeline projector %s)%n", readModel, liveGroup.groupId(), readModel);
+                    return 0;
+                } finally {
+                    projector.close();
+                    monitoring.close();
+                    if (!swapped) {
+                        build.drop();
+                        retire(shadowGroup);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The shadow's group is of no more use; one Kafka will not delete yet is only a name in its lists. */
+    private static void retire(ProjectorGroup group) {
+        try {
+            group.delete();
+        } catch (IllegalStateException e) {
+            System.err.println("replay: consumer group " + group.groupId() + " was not deleted (" + e.getMessage() + "); delete it later with "
+                    + "kafka-consumer-groups --delete --group " + group.groupId());
+        }
+    }
+
+    /** Follows the shadow projector until its group committed {@code end}; false, saying why, when it stopped. */
+    private static boolean follow(ProjectorApp projector, ProjectorGroup group, Map<TopicPartition, Long> end, long total)
+            throws InterruptedException {
+        ProgressBar bar = total > 0 ? new ProgressBar(total, System.err, System.console() != null) : null;
+        while (!ReplayCommand.caughtUp(group, end)) {
+            if (projector.failure().isDone()) {
+                System.err.println();
+                System.err.println("replay: the shadow's projector stopped: " + projector.failure().join().getMessage()
+                        + "; the shadow is dropped, the live read model is as it was");
+                return false;
+            }
+            if (bar != null) {
+                bar.update(projector.metrics().handled());
+            }
+            Thread.sleep(250);
+        }
+        if (bar != null) {
+            bar.finish(projector.metrics().handled());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.projections.projectorstreams;
+
+import dev.projections.eventcatalogue.EventEnvelope;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A read model's projection writing into shadow copies of its tables, in schema {@value #SCHEMA}: the same
+ * statements, with each of the read model's own table names pointed at its copy. Its positions, parked
+ * events and consumer group are its own ({@code <name>-shadow}), so it is built beside the live read model,
+ * which keeps serving and projecting. {@link ShadowBuild} makes the copies, compares and swaps them.
+ */
+public final class ShadowProjection implements Projection {
+
+    public static final String SCHEMA = "readmodel_shadow";
+    static final String SUFFIX = "-shadow";
+
+    private final Projection live;
+    private final List<Table> tables;
+    private final Pattern liveNames;
+
+    public ShadowProjection(Projection live) {
+        this.live = live;
+        this.tables = live.tables().stream().map(table -> new Table(shadowName(table.name()), table.aggregateColumn())).toList();
+        // the read model's own tables only, as whole names: a reference into another read model stays as it is
+        this.liveNames = Pattern.compile("\\b(" + String.join("|", live.tables().stream().map(table -> Pattern.quote(table.name())).toList())
+                + ")\\b");
+    }
+
+    /** {@code readmodel.customers} as {@code readmodel_shadow.customers}. */
+    static String shadowName(String table) {
+        return SCHEMA + "." + table.substring(table.indexOf('.') + 1);
+    }
+
+    public Projection live() {
+        return live;
+    }
+
+    @Override
+    public String name() {
+        return live.name() + SUFFIX;
+    }
+
+    @Override
+    public List<String> aggregateTypes() {
+        return live.aggregateTypes();
+    }
+
+    @Override
+    public List<Table> tables() {
+        return tables;
+    }
+
+    @Override
+    public Set<String> removingEvents() {
+        return live.removingEvents();
+    }
+
+    @Override
+    public List<Reference> references() {
+        return live.references();
+    }
+
+    @Override
+    public void apply(EventEnvelope event, Statements statements) {
+        live.apply(event, new Statements() {
+            @Override
+            public void add(String sql, Object... parameters) {
+                statements.add(shadowed(sql), parameters);
+            }
+
+            @Override
+            public void addRows(String sql, List<Object[]> rows) {
+                statements.addRows(shadowed(sql), rows);
+            }
+        });
+    }
+
+    String shadowed(String sql) {
+        Matcher matcher = liveNames.matcher(sql);
+        StringBuilder shadowed = new StringBuilder();
+        while (matcher.find()) {
+            matcher.appendReplacement(shadowed, Matcher.quoteReplacement(shadowName(matcher.group(1))));
+        }
+        return matcher.appendTail(shadowed).toString();
+    }
+}
