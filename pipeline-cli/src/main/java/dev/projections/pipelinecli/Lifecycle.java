@@ -39,6 +39,10 @@ final class Lifecycle {
         if (failure.isDone()) {
             Runtime.getRuntime().removeShutdownHook(hook);
             component.close();
+            if (failure.getNow(null) instanceof Throwable cause) {
+                // the log has it too, with its stack; a person at the terminal reads it here
+                System.err.println("stopped: " + cause.getMessage());
+            }
             return 1;
         }
         return 0;

@@ -37,6 +37,13 @@ final class ShadowReplay {
             ShadowBuild build = new ShadowBuild(live.projection(), dataSource);
             ProjectorConfig shadow = new ProjectorConfig(build.projection(), live.database(), live.kafka(), live.applicationIdPrefix(),
                     live.streamThreads(), live.stateDirectory(), live.commitInterval());
+            int version = live.projection().version();
+            int liveVersion = build.liveVersion().orElse(version);
+            if (liveVersion > version) {
+                System.err.println("replay: read model " + readModel + " is at version " + liveVersion + ", and this build projects version "
+                        + version + ": run a build that projects version " + liveVersion + " or later");
+                return 1;
+            }
             try (ProjectorGroup shadowGroup = new ProjectorGroup(shadow)) {
                 if (!shadowGroup.members().isEmpty()) {
                     System.err.println("replay: a shadow build of " + readModel + " runs already: "
@@ -48,9 +55,9 @@ final class ShadowReplay {
                 Map<TopicPartition, Long> end = shadowGroup.endOffsets();
                 shadowGroup.resetOffsets(earliest);
                 long total = end.entrySet().stream().mapToLong(e -> e.getValue() - earliest.getOrDefault(e.getKey(), 0L)).sum();
-                System.out.printf("building %s beside the live one, into %s, from the earliest offsets under group %s: %,d events;"
-                        + " the live read model keeps serving and projecting%n", readModel, build.projection().tables().stream()
-                        .map(table -> table.name()).toList(), shadowGroup.groupId(), total);
+                System.out.printf("building %s version %d beside the live one (version %d), into %s, from the earliest offsets under group"
+                        + " %s: %,d events; the live read model keeps serving and projecting%n", readModel, version, liveVersion,
+                        build.projection().tables().stream().map(table -> table.name()).toList(), shadowGroup.groupId(), total);
                 Monitoring monitoring = new Monitoring("replay");
                 ProjectorApp projector = ProjectorApp.start(shadow, monitoring);
                 boolean swapped = false;
@@ -88,8 +95,9 @@ final class ShadowReplay {
                     build.swap();
                     swapped = true;
                     retire(shadowGroup);
-                    System.out.printf("swapped: %s holds the rebuilt rows; group %s continues from where the shadow was. Start the "
-                            + "projector's instances (bin/pipeline projector %s)%n", readModel, liveGroup.groupId(), readModel);
+                    System.out.printf("swapped: %s holds the rebuilt rows, at version %d; group %s continues from where the shadow was."
+                            + " Start this build's projector instances (bin/pipeline projector %s)%n", readModel, version, liveGroup.groupId(),
+                            readModel);
                     return 0;
                 } finally {
                     projector.close();

@@ -9,6 +9,7 @@ import dev.projections.projectorstreams.Projection;
 import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.projectorstreams.ProjectorGroup;
 import dev.projections.projectorstreams.Projections;
+import dev.projections.projectorstreams.ShadowProjection;
 import dev.projections.settings.Settings;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,6 +45,7 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode status = EventJson.MAPPER.createObjectNode();
         ObjectNode relayNode = status.putObject("relay").put("slot", relay.slotName());
         Map<String, long[]> parked = new HashMap<>();
+        Map<String, Integer> versions = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(relay.database().jdbcUrl(), relay.database().parsedUrl());
                 PreparedStatement statement = connection.prepareStatement("""
                         SELECT s.active, s.active_pid, pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint,
@@ -65,6 +67,12 @@ final class StatusCommand implements Callable<Integer> {
                     parked.put(rows.getString(1), new long[] {rows.getLong(2), rows.getLong(3)});
                 }
             }
+            try (PreparedStatement registered = connection.prepareStatement("SELECT name, version FROM readmodel.read_models");
+                    ResultSet rows = registered.executeQuery()) {
+                while (rows.next()) {
+                    versions.put(rows.getString(1), rows.getInt(2));
+                }
+            }
         }
         long lastRelayed = -1;
         ArrayNode projectors = status.putArray("projectors");
@@ -75,6 +83,8 @@ final class StatusCommand implements Callable<Integer> {
                 long[] parkedCounts = parked.getOrDefault(projection.name(), new long[2]);
                 ObjectNode node = projectors.addObject().put("readModel", projection.name()).put("group", group.groupId())
                         .put("parkedAggregates", parkedCounts[0]).put("parkedEvents", parkedCounts[1]);
+                node.put("version", versions.get(projection.name()));
+                shadowBuild(config, node);
                 try {
                     node.put("state", group.state());
                     ArrayNode members = node.putArray("members");
@@ -110,6 +120,20 @@ final class StatusCommand implements Callable<Integer> {
                     : "status: " + found.size() + " problem(s): " + String.join("; ", found));
         }
         return found.isEmpty() ? 0 : 1;
+    }
+
+    /** A shadow build of the read model that runs now (replay --shadow): its group, members and lag. */
+    private static void shadowBuild(ProjectorConfig live, ObjectNode node) {
+        ProjectorConfig shadow = new ProjectorConfig(new ShadowProjection(live.projection()), live.database(), live.kafka(),
+                live.applicationIdPrefix(), 1, null, null);
+        try (ProjectorGroup group = new ProjectorGroup(shadow)) {
+            if (!group.members().isEmpty()) {
+                node.putObject("shadowBuild").put("group", group.groupId()).put("members", group.members().size())
+                        .put("lagEvents", group.lag().stream().mapToLong(ProjectorGroup.PartitionLag::events).sum());
+            }
+        } catch (IllegalStateException e) {
+            node.putObject("shadowBuild").put("error", e.getMessage());
+        }
     }
 
     /** What needs an operator: a relay that is not streaming, a read model no projector runs, parked events. */
@@ -155,6 +179,12 @@ final class StatusCommand implements Callable<Integer> {
                     node.get("lagEvents").asLong() == 0 ? "-" : node.get("lagMillis").asLong() + " ms",
                     node.get("parkedEvents").asLong() == 0 ? "-" : node.get("parkedEvents").asLong() + " events of "
                             + node.get("parkedAggregates").asLong() + " aggregates");
+            if (node.has("shadowBuild")) {
+                JsonNode shadow = node.get("shadowBuild");
+                System.out.println(shadow.has("error") ? "    shadow build: " + shadow.get("error").asText()
+                        : "    shadow build (replay --shadow) running: group " + shadow.get("group").asText() + ", " + shadow.get("lagEvents").asLong()
+                                + " events to go");
+            }
             for (var partition : node.get("partitions")) {
                 if (partition.get("lagEvents").asLong() > 0) {
                     System.out.printf("    %s-%d: committed %s, end %d, lag %d events, oldest %d ms%n", partition.get("topic").asText(),

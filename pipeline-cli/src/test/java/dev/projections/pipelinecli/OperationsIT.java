@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -147,6 +148,7 @@ class OperationsIT {
         assertThat(status.get("relay").get("lastRelayedSequence").asLong()).isEqualTo(status.get("relay").get("eventStoreLastSequence").asLong());
         assertThat(status.get("projectors").findValuesAsText("readModel")).containsExactly("conversation", "customer", "document", "semantic-ir");
         assertThat(status.get("projectors").get(0).get("members")).hasSize(1);
+        assertThat(status.get("projectors").findValuesAsText("version")).containsOnly("1");
         assertThat(status.get("projectors").get(0).get("partitions")).hasSize(6);
         SharedPipeline.Run text = SharedPipeline.command("status");
         assertThat(text.out()).contains("RELAY slot pipeline_relay: active", "pipeline-projector-semantic-ir");
@@ -251,11 +253,30 @@ class OperationsIT {
         int before = rows("SELECT id FROM readmodel.customers").size();
         AtomicBoolean reading = new AtomicBoolean(true);
         List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        List<String> overTime = Collections.synchronizedList(new ArrayList<>());
+        long start = System.nanoTime();
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
             while (reading.get()) {
                 try {
-                    seen.add(Integer.parseInt(rows("SELECT count(*) FROM readmodel.customers").get(0)));
+                    int count = Integer.parseInt(rows("SELECT count(*) FROM readmodel.customers").get(0));
+                    if (seen.isEmpty() || seen.get(seen.size() - 1) != count) {
+                        overTime.add(String.format("%.2fs:%d", (System.nanoTime() - start) / 1e9, count));
+                    }
+                    seen.add(count);
                     Thread.sleep(5);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        // writes go on all along: the live projector applies them until it is stopped, the shadow all of them
+        AtomicInteger written = new AtomicInteger();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            while (reading.get()) {
+                try {
+                    registerCustomer(UUID.randomUUID(), "shadow-writes");
+                    written.incrementAndGet();
+                    Thread.sleep(20);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -281,13 +302,18 @@ class OperationsIT {
             pipeline.startProjector("customer");
         }
         reader.get(1, TimeUnit.MINUTES);
+        writer.get(1, TimeUnit.MINUTES);
         System.out.print(run.out());
-        System.out.printf("readers during the shadow build and swap: %d reads of readmodel.customers, fewest rows seen %d, %d before%n",
-                seen.size(), seen.stream().mapToInt(Integer::intValue).min().orElse(-1), before);
+        System.out.printf("readers during the shadow build and swap: %d reads of readmodel.customers, fewest rows seen %d, %d before, "
+                + "%d customers registered meanwhile; row count over time: %s%n", seen.size(),
+                seen.stream().mapToInt(Integer::intValue).min().orElse(-1), before, written.get(), String.join(" ", overTime));
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i)).as("read " + i + " of the row count").isGreaterThanOrEqualTo(seen.get(i - 1));
+        }
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("building customer beside the live one, into [readmodel_shadow.customers]",
-                "compared with the live read model:", "readmodel.customers: ", "swapped: customer holds the rebuilt rows");
+        assertThat(run.out()).contains("building customer version 1 beside the live one (version 1), into [readmodel_shadow.customers]",
+                "compared with the live read model:", "readmodel.customers: ", "swapped: customer holds the rebuilt rows, at version 1");
         assertThat(seen).hasSizeGreaterThan(10).allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(before));
         assertThat(rows("SELECT coalesce(to_regclass('readmodel_shadow.customers')::text, 'dropped')")).containsExactly("dropped");
         assertThat(rows("SELECT count(*) FROM readmodel.projection_positions WHERE projection = 'customer-shadow'")).containsExactly("0");
@@ -295,7 +321,7 @@ class OperationsIT {
         UUID after = UUID.randomUUID();
         registerCustomer(after, "shadow");
         awaitCustomer(after);
-        assertThat(SharedPipeline.command("verify", "customer").exit()).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> SharedPipeline.command("verify", "customer").exit() == 0);
     }
 
     @Test
@@ -315,6 +341,24 @@ class OperationsIT {
             assertThat(rows("SELECT coalesce(to_regclass('readmodel_shadow.customers')::text, 'dropped')")).containsExactly("dropped");
         } finally {
             sql("UPDATE readmodel.customers SET name = 'Customer " + customer + "' WHERE id = '" + customer + "'");
+        }
+    }
+
+    @Test
+    void givenAReadModelAtANewerVersionThanThisBuild_whenItsProjectorOrAShadowBuildStarts_thenEachRefusesNamingBothVersions()
+            throws Exception {
+        sql("UPDATE readmodel.read_models SET version = 2 WHERE name = 'conversation'");
+        try {
+            SharedPipeline.Run projector = SharedPipeline.command("projector", "conversation", "--metrics-port", "0");
+            SharedPipeline.Run shadow = SharedPipeline.command("replay", "conversation", "--shadow");
+
+            assertThat(projector.exit()).isEqualTo(1);
+            assertThat(projector.out() + projector.err()).contains("read model conversation is at version 2 in this database, and this build "
+                    + "projects version 1: run a build that projects version 2");
+            assertThat(shadow.exit()).isEqualTo(1);
+            assertThat(shadow.err()).contains("read model conversation is at version 2, and this build projects version 1");
+        } finally {
+            sql("UPDATE readmodel.read_models SET version = 1 WHERE name = 'conversation'");
         }
     }
 

@@ -23,6 +23,16 @@ public interface Projection {
     /** The read model's name, as in {@code bin/pipeline projector <name>}; also its Streams application id. */
     String name();
 
+    /**
+     * Its version. Raise it when a change needs the rows already written made anew (a new column, a fix of
+     * what earlier rows hold): a projector starts only on a read model at its own version, and
+     * {@code bin/pipeline replay <name> --shadow --swap} builds the new version beside the live one and
+     * swaps it in.
+     */
+    default int version() {
+        return 1;
+    }
+
     /** The aggregate types whose topics it reads. */
     List<String> aggregateTypes();
 

@@ -201,21 +201,40 @@ public final class ProjectorApp implements AutoCloseable {
         return state.isRunningOrRebalancing() ? Health.up(state.name()) : Health.down(state.name());
     }
 
-    /** Makes the read model known to the writer's read-your-writes (readmodel.read_models). */
+    /**
+     * Makes the read model known to the writer's read-your-writes (readmodel.read_models), at this build's
+     * version when it is new, and refuses to project a read model that is at another version.
+     */
     private void register() {
         Projection projection = config.projection();
         if (projection instanceof ShadowProjection) {
             return;
         }
+        int live;
         try (Connection connection = dataSource.getConnection(); PreparedStatement upsert = connection.prepareStatement("""
-                INSERT INTO readmodel.read_models (name, aggregate_types) VALUES (?, ?)
-                ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types""")) {
+                INSERT INTO readmodel.read_models (name, aggregate_types, version) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types
+                RETURNING version""")) {
             upsert.setString(1, projection.name());
             upsert.setArray(2, connection.createArrayOf("text", projection.aggregateTypes().toArray()));
-            upsert.executeUpdate();
+            upsert.setInt(3, projection.version());
+            try (ResultSet rows = upsert.executeQuery()) {
+                rows.next();
+                live = rows.getInt(1);
+            }
         } catch (SQLException | RuntimeException e) {
             // it projects all the same; only the writer's read-your-writes does not know it until its next start
             LOG.warn("projector {}: registering the read model in readmodel.read_models failed: {}", projection.name(), e.getMessage());
+            return;
+        }
+        if (live < projection.version()) {
+            throw new IllegalStateException("read model " + projection.name() + " is at version " + live + " in this database, and this "
+                    + "build projects version " + projection.version() + ": build it beside the live one with this build's bin/pipeline replay "
+                    + projection.name() + " --shadow --swap, stopping the version " + live + " instances when it asks, then start these");
+        }
+        if (live > projection.version()) {
+            throw new IllegalStateException("read model " + projection.name() + " is at version " + live + " in this database, and this "
+                    + "build projects version " + projection.version() + ": run a build that projects version " + live);
         }
     }
 

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -46,6 +47,17 @@ public final class ShadowBuild {
 
     public ShadowProjection projection() {
         return shadow;
+    }
+
+    /** The version the live read model's rows were made by; empty when no projector of it has started yet. */
+    public Optional<Integer> liveVersion() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("SELECT version FROM readmodel.read_models WHERE name = ?")) {
+            query.setString(1, live.name());
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getInt(1)) : Optional.empty();
+            }
+        }
     }
 
     /** Fresh copies of the live tables' definitions (columns, defaults, checks, indexes), with no positions or parked events. */
@@ -87,8 +99,8 @@ public final class ShadowBuild {
     }
 
     /**
-     * Puts the shadow's rows, positions and parked events in place of the live ones and drops the copies,
-     * in one transaction. The live read model's projectors must be stopped, and its consumer group given
+     * Puts the shadow's rows, positions and parked events in place of the live ones, sets the read model's
+     * version to the shadow's, and drops the copies, in one transaction. The live read model's projectors must be stopped, and its consumer group given
      * the shadow's offsets, for what follows the swap to continue from where the shadow was.
      */
     public void swap() throws SQLException {
@@ -103,6 +115,14 @@ public final class ShadowBuild {
             }
             Connection connection = statement.getConnection();
             forget(connection, live.name());
+            try (PreparedStatement version = connection.prepareStatement("""
+                    INSERT INTO readmodel.read_models (name, aggregate_types, version) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types, version = excluded.version""")) {
+                version.setString(1, live.name());
+                version.setArray(2, connection.createArrayOf("text", live.aggregateTypes().toArray()));
+                version.setInt(3, live.version());
+                version.executeUpdate();
+            }
             for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
                 try (PreparedStatement move = connection.prepareStatement("UPDATE " + table + " SET projection = ? WHERE projection = ?")) {
                     move.setString(1, live.name());

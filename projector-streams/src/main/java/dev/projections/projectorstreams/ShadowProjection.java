@@ -44,6 +44,11 @@ public final class ShadowProjection implements Projection {
     }
 
     @Override
+    public int version() {
+        return live.version();
+    }
+
+    @Override
     public List<String> aggregateTypes() {
         return live.aggregateTypes();
     }
