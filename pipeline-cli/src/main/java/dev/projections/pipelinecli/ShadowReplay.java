@@ -91,9 +91,16 @@ final class ShadowReplay {
                     projector.close();
                     Map<TopicPartition, Long> offsets = new HashMap<>(earliest);
                     offsets.putAll(shadowGroup.committedOffsets());
-                    liveGroup.resetOffsets(offsets);
+                    // the rows first: should the offsets then fail to move, the live group reads again from where its old
+                    // instances stopped, which is behind the shadow, and the moved positions make those events no-ops
                     build.swap();
                     swapped = true;
+                    try {
+                        liveGroup.resetOffsets(offsets);
+                    } catch (IllegalStateException e) {
+                        System.err.println("replay: the live group keeps its offsets (" + e.getMessage() + "); its instances read again "
+                                + "what the shadow applied, which changes nothing");
+                    }
                     retire(shadowGroup);
                     System.out.printf("swapped: %s holds the rebuilt rows, at version %d; group %s continues from where the shadow was."
                             + " Start this build's projector instances (bin/pipeline projector %s)%n", readModel, version, liveGroup.groupId(),
