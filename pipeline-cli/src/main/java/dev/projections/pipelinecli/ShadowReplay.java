@@ -69,7 +69,10 @@ final class ShadowReplay {
                     System.out.printf("the shadow caught up in %.1f s; compared with the live read model:%n",
                             Duration.between(started, Instant.now()).toMillis() / 1000.0);
                     List<ShadowBuild.TableDiff> diffs = build.compare();
-                    diffs.forEach(diff -> System.out.println("  " + diff));
+                    for (ShadowBuild.TableDiff diff : diffs) {
+                        System.out.println("  " + diff);
+                        diff.sampleRows().forEach(row -> System.out.println("    " + (row.length() > 300 ? row.substring(0, 297) + "..." : row)));
+                    }
                     long differing = diffs.stream().mapToLong(diff -> diff.onlyLive() + diff.onlyShadow()).sum();
                     System.out.println(differing == 0 ? "the shadow equals the live read model"
                             : String.format("the shadow differs from the live read model in %,d rows (events in flight count too)", differing));

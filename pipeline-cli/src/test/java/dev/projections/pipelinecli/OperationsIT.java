@@ -336,7 +336,9 @@ class OperationsIT {
             System.out.print(run.out());
             assertThat(run.exit()).as(run.out() + run.err()).isZero();
             assertThat(run.out()).containsPattern("readmodel.customers: [\\d,]+ rows live, [\\d,]+ in the shadow; 1 only live, 1 only in the shadow; "
-                    + "e.g. aggregates " + customer).contains("the shadow differs from the live read model in 2 rows", "shadow dropped");
+                    + "e.g. aggregates " + customer).contains("the shadow differs from the live read model in 2 rows", "shadow dropped",
+                    "    live   {\"id\": \"" + customer + "\"", "\"name\": \"changed by hand\"",
+                    "    shadow {\"id\": \"" + customer + "\"", "\"name\": \"Customer " + customer + "\"");
             assertThat(rows("SELECT name FROM readmodel.customers WHERE id = '" + customer + "'")).containsExactly("changed by hand");
             assertThat(rows("SELECT coalesce(to_regclass('readmodel_shadow.customers')::text, 'dropped')")).containsExactly("dropped");
         } finally {

@@ -19,8 +19,12 @@ import javax.sql.DataSource;
  */
 public final class ShadowBuild {
 
-    /** How one table of the shadow compares with the live one: rows each has that the other has not, and a few of their aggregates. */
-    public record TableDiff(String table, long liveRows, long shadowRows, long onlyLive, long onlyShadow, List<String> sample) {
+    /**
+     * How one table of the shadow compares with the live one: rows each has that the other has not, a few of
+     * their aggregates, and the differing rows of the first of them, live and shadow.
+     */
+    public record TableDiff(String table, long liveRows, long shadowRows, long onlyLive, long onlyShadow, List<String> sample,
+            List<String> sampleRows) {
 
         public boolean same() {
             return onlyLive == 0 && onlyShadow == 0;
@@ -85,11 +89,15 @@ public final class ShadowBuild {
                             + copy + " s";
                     String onlyShadow = "SELECT row_to_json(s)::jsonb AS r FROM " + copy + " s EXCEPT ALL SELECT row_to_json(t)::jsonb FROM "
                             + table.name() + " t";
-                    List<String> sample = strings(connection, "SELECT DISTINCT r ->> '" + table.aggregateColumn() + "' FROM (" + onlyLive
-                            + " UNION ALL " + onlyShadow + ") d LIMIT " + SAMPLE);
+                    String aggregate = "r ->> '" + table.aggregateColumn() + "'";
+                    List<String> sample = strings(connection, "SELECT DISTINCT " + aggregate + " FROM (" + onlyLive + " UNION ALL " + onlyShadow
+                            + ") d ORDER BY 1 LIMIT " + SAMPLE);
+                    List<String> sampleRows = sample.isEmpty() ? List.of() : strings(connection, "SELECT 'live   ' || r::text FROM (" + onlyLive
+                            + ") d WHERE " + aggregate + " = '" + sample.get(0) + "' UNION ALL SELECT 'shadow ' || r::text FROM (" + onlyShadow
+                            + ") d WHERE " + aggregate + " = '" + sample.get(0) + "' LIMIT " + (2 * SAMPLE));
                     diffs.add(new TableDiff(table.name(), count(connection, "SELECT count(*) FROM " + table.name()),
                             count(connection, "SELECT count(*) FROM " + copy), count(connection, "SELECT count(*) FROM (" + onlyLive + ") d"),
-                            count(connection, "SELECT count(*) FROM (" + onlyShadow + ") d"), sample));
+                            count(connection, "SELECT count(*) FROM (" + onlyShadow + ") d"), sample, sampleRows));
                 }
             } finally {
                 connection.rollback();
