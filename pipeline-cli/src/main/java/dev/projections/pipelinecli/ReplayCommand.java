@@ -131,19 +131,11 @@ final class ReplayCommand implements Callable<Integer> {
     private int run(ProjectorConfig config, ProjectorGroup group, Map<TopicPartition, Long> end, long total) throws InterruptedException {
         Monitoring monitoring = new Monitoring("replay");
         ProjectorApp projector = ProjectorApp.start(config, monitoring);
-        ProgressBar bar = new ProgressBar(total, System.err, System.console() != null);
         Instant started = Instant.now();
         try {
-            while (!caughtUp(group, end)) {
-                if (projector.failure().isDone()) {
-                    System.err.println();
-                    System.err.println("replay: the projector stopped: " + projector.failure().join().getMessage());
-                    return 1;
-                }
-                bar.update(projector.metrics().handled());
-                Thread.sleep(250);
+            if (!follow(projector, group, end, total, "replay: the projector stopped: %s")) {
+                return 1;
             }
-            bar.finish(projector.metrics().handled());
             System.out.printf("replayed %s in %.1f s: %,d applied, %,d already applied, %,d parked%n", readModel,
                     Duration.between(started, Instant.now()).toMillis() / 1000.0, projector.metrics().applied(),
                     projector.metrics().alreadyApplied(), projector.metrics().parkedCount());
@@ -152,6 +144,30 @@ final class ReplayCommand implements Callable<Integer> {
             projector.close();
             monitoring.close();
         }
+    }
+
+    /**
+     * Follows a projector until its group has committed {@code end}, with a progress bar of {@code total}
+     * events (no bar when negative); false, saying why with {@code stopped} (a format of the error), when it stopped.
+     */
+    static boolean follow(ProjectorApp projector, ProjectorGroup group, Map<TopicPartition, Long> end, long total, String stopped)
+            throws InterruptedException {
+        ProgressBar bar = total >= 0 ? new ProgressBar(total, System.err, System.console() != null) : null;
+        while (!caughtUp(group, end)) {
+            if (projector.failure().isDone()) {
+                System.err.println();
+                System.err.println(String.format(stopped, projector.failure().join().getMessage()));
+                return false;
+            }
+            if (bar != null) {
+                bar.update(projector.metrics().handled());
+            }
+            Thread.sleep(250);
+        }
+        if (bar != null) {
+            bar.finish(projector.metrics().handled());
+        }
+        return true;
     }
 
     static boolean caughtUp(ProjectorGroup group, Map<TopicPartition, Long> end) {

@@ -20,6 +20,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ShadowReplay {
 
+    private static final String STOPPED = "replay: the shadow's projector stopped: %s; the shadow is dropped, the live read model is as it was";
+
     private final ProjectorConfig live;
     private final Duration waitFor;
     private final boolean swap;
@@ -63,7 +65,7 @@ final class ShadowReplay {
                 boolean swapped = false;
                 try {
                     Instant started = Instant.now();
-                    if (!follow(projector, shadowGroup, end, total)) {
+                    if (!ReplayCommand.follow(projector, shadowGroup, end, total, STOPPED)) {
                         return 1;
                     }
                     System.out.printf("the shadow caught up in %.1f s; compared with the live read model:%n",
@@ -88,7 +90,7 @@ final class ShadowReplay {
                         return 1;
                     }
                     // what arrived while the live instances were stopping
-                    if (!follow(projector, shadowGroup, shadowGroup.endOffsets(), 0)) {
+                    if (!ReplayCommand.follow(projector, shadowGroup, shadowGroup.endOffsets(), -1, STOPPED)) {
                         return 1;
                     }
                     projector.close();
@@ -129,27 +131,5 @@ final class ShadowReplay {
             System.err.println("replay: consumer group " + group.groupId() + " was not deleted (" + e.getMessage() + "); delete it later with "
                     + "kafka-consumer-groups --delete --group " + group.groupId());
         }
-    }
-
-    /** Follows the shadow projector until its group committed {@code end}; false, saying why, when it stopped. */
-    private static boolean follow(ProjectorApp projector, ProjectorGroup group, Map<TopicPartition, Long> end, long total)
-            throws InterruptedException {
-        ProgressBar bar = total > 0 ? new ProgressBar(total, System.err, System.console() != null) : null;
-        while (!ReplayCommand.caughtUp(group, end)) {
-            if (projector.failure().isDone()) {
-                System.err.println();
-                System.err.println("replay: the shadow's projector stopped: " + projector.failure().join().getMessage()
-                        + "; the shadow is dropped, the live read model is as it was");
-                return false;
-            }
-            if (bar != null) {
-                bar.update(projector.metrics().handled());
-            }
-            Thread.sleep(250);
-        }
-        if (bar != null) {
-            bar.finish(projector.metrics().handled());
-        }
-        return true;
     }
 }

@@ -380,16 +380,21 @@ public final class ProjectionWriter {
             try (var statement = connection.createStatement()) {
                 statement.executeUpdate("TRUNCATE " + projection.tables().stream().map(Projection.Table::name)
                         .collect(Collectors.joining(", ")));
-                for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
-                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
-                        delete.setString(1, projection.name());
-                        delete.executeUpdate();
-                    }
-                }
+                forget(connection, projection.name());
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** Deletes what a projector keeps of a read model beside its rows: its positions and its parked events. */
+    static void forget(Connection connection, String projection) throws SQLException {
+        for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
+                delete.setString(1, projection);
+                delete.executeUpdate();
             }
         }
     }

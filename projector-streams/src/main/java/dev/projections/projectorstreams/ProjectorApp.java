@@ -211,17 +211,8 @@ public final class ProjectorApp implements AutoCloseable {
             return;
         }
         int live;
-        try (Connection connection = dataSource.getConnection(); PreparedStatement upsert = connection.prepareStatement("""
-                INSERT INTO readmodel.read_models (name, aggregate_types, version) VALUES (?, ?, ?)
-                ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types
-                RETURNING version""")) {
-            upsert.setString(1, projection.name());
-            upsert.setArray(2, connection.createArrayOf("text", projection.aggregateTypes().toArray()));
-            upsert.setInt(3, projection.version());
-            try (ResultSet rows = upsert.executeQuery()) {
-                rows.next();
-                live = rows.getInt(1);
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            live = ReadModelRegistry.register(connection, projection);
         } catch (SQLException | RuntimeException e) {
             // it projects all the same; only the writer's read-your-writes does not know it until its next start
             LOG.warn("projector {}: registering the read model in readmodel.read_models failed: {}", projection.name(), e.getMessage());

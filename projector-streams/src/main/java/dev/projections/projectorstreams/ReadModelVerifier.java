@@ -214,7 +214,7 @@ public final class ReadModelVerifier {
         return differences;
     }
 
-    private static List<String> strings(Connection connection, String sql, Object... parameters) throws SQLException {
+    static List<String> strings(Connection connection, String sql, Object... parameters) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);

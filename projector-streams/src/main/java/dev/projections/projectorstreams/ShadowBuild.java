@@ -55,12 +55,8 @@ public final class ShadowBuild {
 
     /** The version the live read model's rows were made by; empty when no projector of it has started yet. */
     public Optional<Integer> liveVersion() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement("SELECT version FROM readmodel.read_models WHERE name = ?")) {
-            query.setString(1, live.name());
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getInt(1)) : Optional.empty();
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return ReadModelRegistry.version(connection, live.name());
         }
     }
 
@@ -72,7 +68,7 @@ public final class ShadowBuild {
                 statement.execute("DROP TABLE IF EXISTS " + copy);
                 statement.execute("CREATE TABLE " + copy + " (LIKE " + table.name() + " INCLUDING ALL)");
             }
-            forget(statement.getConnection(), shadow.name());
+            ProjectionWriter.forget(statement.getConnection(), shadow.name());
         });
     }
 
@@ -90,9 +86,9 @@ public final class ShadowBuild {
                     String onlyShadow = "SELECT row_to_json(s)::jsonb AS r FROM " + copy + " s EXCEPT ALL SELECT row_to_json(t)::jsonb FROM "
                             + table.name() + " t";
                     String aggregate = "r ->> '" + table.aggregateColumn() + "'";
-                    List<String> sample = strings(connection, "SELECT DISTINCT " + aggregate + " FROM (" + onlyLive + " UNION ALL " + onlyShadow
+                    List<String> sample = ReadModelVerifier.strings(connection, "SELECT DISTINCT " + aggregate + " FROM (" + onlyLive + " UNION ALL " + onlyShadow
                             + ") d ORDER BY 1 LIMIT " + SAMPLE);
-                    List<String> sampleRows = sample.isEmpty() ? List.of() : strings(connection, "SELECT 'live   ' || r::text FROM (" + onlyLive
+                    List<String> sampleRows = sample.isEmpty() ? List.of() : ReadModelVerifier.strings(connection, "SELECT 'live   ' || r::text FROM (" + onlyLive
                             + ") d WHERE " + aggregate + " = '" + sample.get(0) + "' UNION ALL SELECT 'shadow ' || r::text FROM (" + onlyShadow
                             + ") d WHERE " + aggregate + " = '" + sample.get(0) + "' LIMIT " + (2 * SAMPLE));
                     diffs.add(new TableDiff(table.name(), count(connection, "SELECT count(*) FROM " + table.name()),
@@ -122,15 +118,8 @@ public final class ShadowBuild {
                 statement.execute("INSERT INTO " + table.name() + " SELECT * FROM " + ShadowProjection.shadowName(table.name()));
             }
             Connection connection = statement.getConnection();
-            forget(connection, live.name());
-            try (PreparedStatement version = connection.prepareStatement("""
-                    INSERT INTO readmodel.read_models (name, aggregate_types, version) VALUES (?, ?, ?)
-                    ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types, version = excluded.version""")) {
-                version.setString(1, live.name());
-                version.setArray(2, connection.createArrayOf("text", live.aggregateTypes().toArray()));
-                version.setInt(3, live.version());
-                version.executeUpdate();
-            }
+            ProjectionWriter.forget(connection, live.name());
+            ReadModelRegistry.setVersion(connection, live);
             for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
                 try (PreparedStatement move = connection.prepareStatement("UPDATE " + table + " SET projection = ? WHERE projection = ?")) {
                     move.setString(1, live.name());
@@ -146,22 +135,13 @@ public final class ShadowBuild {
     public void drop() throws SQLException {
         inTransaction(statement -> {
             dropCopies(statement);
-            forget(statement.getConnection(), shadow.name());
+            ProjectionWriter.forget(statement.getConnection(), shadow.name());
         });
     }
 
     private void dropCopies(Statement statement) throws SQLException {
         for (Projection.Table table : live.tables()) {
             statement.execute("DROP TABLE IF EXISTS " + ShadowProjection.shadowName(table.name()));
-        }
-    }
-
-    private static void forget(Connection connection, String projection) throws SQLException {
-        for (String table : List.of("readmodel.projection_positions", "readmodel.parked_events")) {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
-                delete.setString(1, projection);
-                delete.executeUpdate();
-            }
         }
     }
 
@@ -187,15 +167,5 @@ public final class ShadowBuild {
             rows.next();
             return rows.getLong(1);
         }
-    }
-
-    private static List<String> strings(Connection connection, String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        }
-        return values;
     }
 }

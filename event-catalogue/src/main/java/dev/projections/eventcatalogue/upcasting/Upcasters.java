@@ -1,5 +1,6 @@
 package dev.projections.eventcatalogue.upcasting;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventEnvelope;
 import java.util.HashMap;
@@ -37,17 +38,17 @@ public final class Upcasters {
         if (upcaster == null) {
             return event;
         }
-        String writtenAs = event.eventType();
-        EventEnvelope newer = event;
+        String type = event.eventType();
+        JsonNode payload = event.payload();
         while (upcaster != null) {
-            newer = new EventEnvelope(newer.eventId(), newer.sequence(), newer.aggregateId(), newer.aggregateType(), upcaster.toType(),
-                    newer.eventVersion(), newer.occurredAt(), upcaster.upcast(newer.payload()), newer.metadata());
-            upcaster = byType.get(key(newer.aggregateType(), newer.eventType()));
+            payload = upcaster.upcast(payload);
+            type = upcaster.toType();
+            upcaster = byType.get(key(event.aggregateType(), type));
         }
-        ObjectNode metadata = newer.metadata().deepCopy();
-        metadata.put(UPCAST_FROM, writtenAs);
-        return new EventEnvelope(newer.eventId(), newer.sequence(), newer.aggregateId(), newer.aggregateType(), newer.eventType(),
-                newer.eventVersion(), newer.occurredAt(), newer.payload(), metadata);
+        ObjectNode metadata = event.metadata().deepCopy();
+        metadata.put(UPCAST_FROM, event.eventType());
+        return new EventEnvelope(event.eventId(), event.sequence(), event.aggregateId(), event.aggregateType(), type, event.eventVersion(),
+                event.occurredAt(), payload, metadata);
     }
 
     /** The type an event of this retired type is read as, when it is one. */

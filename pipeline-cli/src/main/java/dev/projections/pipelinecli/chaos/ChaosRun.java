@@ -169,8 +169,9 @@ public final class ChaosRun {
             double caughtUp = (System.nanoTime() - stoppedWriting) / 1e9;
             Map<String, Integer> exits = new LinkedHashMap<>();
             for (Spawned process : concat(relays, projectors)) {
-                if (process.exitsOnItsOwn() > 0) {
-                    exits.put(process.name(), process.exitsOnItsOwn());
+                int exited = process.exitsOnItsOwn();
+                if (exited > 0) {
+                    exits.put(process.name(), exited);
                 }
             }
             return report(dataSource, writers, caughtUp, exits);
