@@ -28,6 +28,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Documents of the catch-up burst, 3 events each, default ${DEFAULT-VALUE}")
     int documents;
 
+    @Option(names = "--warm-up-documents", defaultValue = "10000",
+            description = "Documents sent through the relay and every projector first, not measured, so that the stages run on a "
+                    + "warm JVM; default ${DEFAULT-VALUE}, 0 to measure a JVM that has just started")
+    int warmUpDocuments;
+
     @Option(names = "--writers", defaultValue = "4", description = "Connections writing at the fixed rates, default ${DEFAULT-VALUE}")
     int writers;
 
@@ -57,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, String> postgresSettings = new HashMap<>();
 
     @Option(names = "--short",
-            description = "A run of seconds that only shows the report's shape (200 documents, 200 events/s for 1 + 2 s, 1 instance)")
+            description = "A run of seconds that only shows the report's shape (50 documents of warm-up, 200 of burst, 200 events/s for 1 + 2 s, 1 instance)")
     boolean shortRun;
 
     @Option(names = "--out", defaultValue = "bench-report", description = "Directory of the report, default ${DEFAULT-VALUE}")
@@ -67,6 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (shortRun) {
             documents = 200;
+            warmUpDocuments = 50;
             rates = List.of(200);
             rateDuration = Duration.ofSeconds(2);
             warmUp = Duration.ofSeconds(1);
@@ -75,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         if (documents < 1) {
             problems.add("--documents is " + documents + ", must be at least 1");
+        }
+        if (warmUpDocuments < 0) {
+            problems.add("--warm-up-documents is " + warmUpDocuments + ", must not be negative");
         }
         if (writers < 1) {
             problems.add("--writers is " + writers + ", must be at least 1");
@@ -95,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new dev.projections.settings.InvalidSettingsException(problems);
         }
-        BenchResults results = new Bench(new Bench.Options(documents, writers, rates, warmUp, rateDuration, instances, !noRebuild, durable, postgresSettings,
+        BenchResults results = new Bench(new Bench.Options(documents, warmUpDocuments, writers, rates, warmUp, rateDuration, instances, !noRebuild, durable, postgresSettings,
                 options.flags(), out.toAbsolutePath()), System.getenv(), System.out).run();
         BenchReport.write(results, out.toAbsolutePath());
         System.out.println();

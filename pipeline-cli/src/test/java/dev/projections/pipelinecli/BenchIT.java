@@ -29,9 +29,11 @@ class BenchIT {
                 "ceiling: batched event inserts", "ceiling: batched read-model upserts", "| relay |", "catch-up: document",
                 "catch-up: semantic-ir", "rebuild: document", "rebuild: semantic-ir", "scale-out document: 1 instance",
                 "| document | 200 |", "| semantic-ir | 200 |", "Durability: durable no, fsync off", "peak RSS", "## Targets",
-                "| catch-up of every read model at least 10,000 events/s |", "## What limits it");
+                "| catch-up of every read model at least 10,000 events/s |", "## What limits it",
+                "after 150 events of warm-up", "- warm-up: 150 events through the relay and every projector, not measured");
         JsonNode json = EventJson.MAPPER.readTree(out.resolve("report.json").toFile());
         assertThat(json.path("workload").path("events").asInt()).isEqualTo(600);
+        assertThat(json.path("workload").path("warmUpEvents").asInt()).isEqualTo(150);
         assertThat(json.path("catchUp")).hasSize(2);
         assertThat(json.path("latency")).hasSize(2);
         assertThat(json.path("latency").get(0).path("events").asLong()).isPositive();

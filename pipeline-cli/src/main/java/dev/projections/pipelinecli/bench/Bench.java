@@ -6,6 +6,7 @@ import dev.projections.projectorstreams.Projections;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +37,11 @@ public final class Bench {
     static final String SCALED = "document";
 
     /** What to run; {@code flags} are the pipeline's settings by key, as {@code --set} gives them. */
-    public record Options(int documents, int writers, List<Integer> rates, Duration warmUp, Duration rateDuration,
+    public record Options(int documents, int warmUpDocuments, int writers, List<Integer> rates, Duration warmUp, Duration rateDuration,
             List<Integer> instances, boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out) {
     }
+
+    private static final Duration COMPILER_QUIET_PATIENCE = Duration.ofSeconds(90);
 
     private final Options options;
     private final Map<String, String> environment;
@@ -68,8 +71,35 @@ public final class Bench {
             say("ceilings: batched inserts and upserts into scratch tables");
             BenchResults.Ceilings ceilings = Ceilings.measure(services.dataSource(), burst);
 
-            say("relay: " + burst.size() + " events committed in batches, until Kafka acknowledged them all");
             services.startRelay(Duration.ofMinutes(2));
+            Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
+            // what each read model applied before the current projector started: a progress count is of the run
+            Map<String, Long> before = new LinkedHashMap<>();
+            ReadModelProgress progress = ReadModelProgress.counted(readModel -> {
+                ProjectorApp projector = projectors.get(readModel);
+                return before.get(readModel) + projector.metrics().applied() + projector.metrics().parkedCount();
+            });
+            if (options.warmUpDocuments() > 0) {
+                List<BenchWorkload.Event> warmUp = workload.documents(options.warmUpDocuments());
+                say("warm-up: " + warmUp.size() + " events through the relay and every projector, not measured");
+                startProjectors(services, projectors, before);
+                BenchWorkload.insertBatched(services.dataSource(), "eventstore.events", warmUp);
+                READ_MODELS.forEach(readModel -> written.put(readModel, (long) warmUp.size()));
+                progress.await("warm-up", Map.of(), written, timeout(warmUp.size()),
+                        () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
+                for (String readModel : Projections.names()) {
+                    services.stopProjector(readModel);
+                }
+                say("warm-up: until the JIT compiler has compiled what the warm-up ran");
+                // a few documents' warm-up compiles little, and a short run does not wait for it
+                Duration quiet = awaitCompilerQuiet(Duration.ofSeconds(Math.min(COMPILER_QUIET_PATIENCE.toSeconds(), warmUp.size() / 300)));
+                limits.add(String.format(Locale.US, "warm-up: %,d events through the relay and every projector, not measured; "
+                        + "then %.0f s until the JIT compiler was quiet (the stages below ran on a warm JVM, as a deployment's "
+                        + "processes do; --warm-up-documents 0 measures a JVM that has just started)", warmUp.size(),
+                        quiet.toMillis() / 1000.0));
+            }
+
+            say("relay: " + burst.size() + " events committed in batches, until Kafka acknowledged them all");
             // the first event alone, relayed before the clock starts: the relay is then streaming the WAL as it does
             // in production, rather than reading the table in its first start's snapshot
             BenchWorkload.insertBatched(services.dataSource(), "eventstore.events", burst.subList(0, 1));
@@ -82,25 +112,19 @@ public final class Bench {
             BenchResults.Throughput relay = new BenchResults.Throughput("relay", timed.size(), (System.nanoTime() - relayStart) / 1e9,
                     ceilings.eventInsertsPerSecond());
             limits.add("relay: " + meter.busySince(mark, 0));
-            READ_MODELS.forEach(readModel -> written.put(readModel, (long) burst.size()));
 
             say("catch-up: every projector started on the " + burst.size() + " events in Kafka");
             mark = meter.mark();
-            Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
-            for (String readModel : Projections.names()) {
-                projectors.put(readModel, services.startProjector(readModel));
-            }
-            ReadModelProgress progress = ReadModelProgress.counted(readModel -> {
-                ProjectorApp projector = projectors.get(readModel);
-                return projector.metrics().applied() + projector.metrics().parkedCount();
-            });
+            startProjectors(services, projectors, before);
+            Map<String, Long> caughtUpFrom = new LinkedHashMap<>(written);
+            READ_MODELS.forEach(readModel -> written.merge(readModel, (long) burst.size(), Long::sum));
             LatencyRecorder latencies = new LatencyRecorder();
             READ_MODELS.forEach(readModel -> latencies.listen(readModel, projectors.get(readModel).metrics()));
-            ReadModelProgress.Run catchUp = progress.await("catch-up", Map.of(), written, timeout(burst.size()),
+            ReadModelProgress.Run catchUp = progress.await("catch-up", caughtUpFrom, written, timeout(burst.size()),
                     () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
             limits.add("catch-up: " + meter.busySince(mark, 0) + warmingUp(catchUp));
             keep(catchUp);
-            List<BenchResults.Throughput> catchUps = throughputs(catchUp, ceilings.readModelUpsertsPerSecond());
+            List<BenchResults.Throughput> catchUps = throughputs(catchUp, burst.size(), ceilings.readModelUpsertsPerSecond());
 
             List<BenchResults.Latency> latency = new ArrayList<>();
             for (int rate : options.rates()) {
@@ -153,7 +177,7 @@ public final class Bench {
                 }
                 limits.add("rebuild " + readModel + ": " + meter.busySince(mark, replayCpu) + warmingUp(rebuild));
                 keep(rebuild);
-                rebuilds.addAll(throughputs(rebuild, ceilings.readModelUpsertsPerSecond()));
+                rebuilds.addAll(throughputs(rebuild, written.get(readModel), ceilings.readModelUpsertsPerSecond()));
             }
 
             List<BenchResults.Throughput> scaleOut = new ArrayList<>();
@@ -183,7 +207,8 @@ public final class Bench {
                         + " rebalance, not capacity: instances scale with cores (or hosts) of their own, up to the partition count");
             }
             return new BenchResults(startedAt, services.embedded() ? "embedded" : "external", machine(services),
-                    durability(services), new BenchResults.Workload(options.documents(), burst.size(), options.writers(),
+                    durability(services), new BenchResults.Workload(options.documents(), burst.size(),
+                    options.warmUpDocuments() * BenchWorkload.EVENTS_PER_DOCUMENT, options.writers(),
                     options.warmUp().toMillis() / 1000.0, options.rateDuration().toMillis() / 1000.0), ceilings, relay,
                     catchUps, latency, rebuilds, scaleOut, new BenchResults.Memory(meter.pipelinePeakRss(), meter.postgresPeakRss()),
                     throughput, lag, limits);
@@ -215,10 +240,47 @@ public final class Bench {
         lag.addAll(run.lag());
     }
 
-    private List<BenchResults.Throughput> throughputs(ReadModelProgress.Run run, double ceiling) {
+    private static List<BenchResults.Throughput> throughputs(ReadModelProgress.Run run, long events, double ceiling) {
         List<BenchResults.Throughput> rows = new ArrayList<>();
-        run.seconds().forEach((readModel, seconds) -> rows.add(new BenchResults.Throughput(readModel, written.get(readModel), seconds, ceiling)));
+        run.seconds().forEach((readModel, seconds) -> rows.add(new BenchResults.Throughput(readModel, events, seconds, ceiling)));
         return rows;
+    }
+
+    /** Starts a projector of each read model, noting what the read model had applied before it. */
+    private void startProjectors(BenchServices services, Map<String, ProjectorApp> projectors, Map<String, Long> before) {
+        for (String readModel : Projections.names()) {
+            before.put(readModel, written.getOrDefault(readModel, 0L));
+            projectors.put(readModel, services.startProjector(readModel));
+            // the metrics live on in the registry from one projector to the next; a new one applies nothing
+            // before its consumer has joined its group, seconds after this
+            ProjectorApp projector = projectors.get(readModel);
+            before.merge(readModel, -(projector.metrics().applied() + projector.metrics().parkedCount()), Long::sum);
+        }
+    }
+
+    /**
+     * Waits until the JIT compiler spent less than a twentieth of a second compiling in the last second, at
+     * most {@code patience}: a deployment's processes run warm, and on 2 cores a compiler still
+     * busy with the code the warm-up ran would take a core from every stage measured after it.
+     *
+     * @return how long it took
+     */
+    private static Duration awaitCompilerQuiet(Duration patience) throws InterruptedException {
+        CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+            return Duration.ZERO;
+        }
+        long last = compiler.getTotalCompilationTime();
+        while (System.nanoTime() - started < patience.toNanos()) {
+            Thread.sleep(1000);
+            long now = compiler.getTotalCompilationTime();
+            if (now - last < 50) {
+                break;
+            }
+            last = now;
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     private static int documents(int rate, Duration duration) {

@@ -69,7 +69,8 @@ public final class BenchReport {
         if (r.workload() != null) {
             var w = r.workload();
             md.append("Workload: ").append(count(w.documents())).append(" documents, ").append(count(w.events()))
-                    .append(" events in the burst; each fixed rate from ").append(count(w.writers())).append(" writers, ")
+                    .append(" events in the burst, after ").append(count(w.warmUpEvents()))
+                    .append(" events of warm-up through the whole pipeline; each fixed rate from ").append(count(w.writers())).append(" writers, ")
                     .append(String.format(Locale.US, "%.0f s unmeasured, then %.0f s measured", w.warmUpSeconds(), w.rateSeconds()))
                     .append(".\n\n");
         }

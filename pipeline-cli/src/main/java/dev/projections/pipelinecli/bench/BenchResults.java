@@ -34,7 +34,7 @@ public record BenchResults(
      * What was written: the burst's documents (each uploaded, converted and extracted) and the events they
      * make; the writers of the fixed rates, and how long each rate ran unmeasured, then measured.
      */
-    public record Workload(int documents, int events, int writers, double warmUpSeconds, double rateSeconds) {
+    public record Workload(int documents, int events, int warmUpEvents, int writers, double warmUpSeconds, double rateSeconds) {
     }
 
     /** Batched inserts into a scratch copy of the events table, batched upserts of read-model rows: rows per second. */

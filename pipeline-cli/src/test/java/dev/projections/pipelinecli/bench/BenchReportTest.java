@@ -81,7 +81,7 @@ class BenchReportTest {
                 Instant.parse("2025-01-02T03:04:05Z"), "embedded",
                 new Machine(8, 16L << 30, "17.0.12", "17.6", "4.3.1"),
                 new Durability(true, "on", "on", "10ms", "100ms"),
-                new Workload(20_000, 120_000, 4, 5, 20),
+                new Workload(20_000, 120_000, 30_000, 4, 5, 20),
                 new Ceilings(52_000, 31_500),
                 new Throughput("relay", 120_000, 10, 52_000),
                 List.of(new Throughput("document", 120_000, 20, 31_500)),
