@@ -59,4 +59,17 @@ public interface Projection {
      * @throws RuntimeException the payload cannot be read or applied: the event is parked
      */
     void apply(EventEnvelope event, Statements statements);
+
+    /**
+     * May give, for consecutive events of one aggregate applied in one batch, fewer statements that leave the
+     * same rows as {@link #apply} of each in turn: one insert of a new aggregate's final row, say, instead of
+     * an insert and its updates. It is asked only once {@code apply} accepted each event; statements it adds
+     * replace theirs. A batch the database refuses is applied again event by event, without folding.
+     *
+     * @param events two or more, in order, of one aggregate
+     * @return false to keep the events' own statements (the default), having added none
+     */
+    default boolean fold(List<EventEnvelope> events, Statements statements) {
+        return false;
+    }
 }

@@ -28,7 +28,8 @@ import org.slf4j.MDC;
  * event at or below the position is a duplicate and changes nothing; the version right after it advances
  * the position and the rows together; one further ahead is held back ({@link Outcome#VERSION_GAP}), so a
  * read model never skips an event of an aggregate. The batch's positions are locked and read in one
- * statement and written back in another; its events' statements run as a few JDBC batches
+ * statement and written back in another; its events' statements (or, where the projection can
+ * {@linkplain Projection#fold fold} an aggregate's events, fewer) run as a few JDBC batches
  * ({@link StatementWaves}). An event the
  * database refuses for its data, or whose payload the projection cannot apply, is parked, never skipped:
  * it and every later event of its aggregate wait in {@code readmodel.parked_events}, while other
@@ -148,6 +149,7 @@ public final class ProjectionWriter {
         List<Park> parks = new ArrayList<>();
         List<Gap> gaps = new ArrayList<>();
         StatementWaves waves = new StatementWaves();
+        Map<UUID, Fold> folds = new LinkedHashMap<>();
         List<Outcome> outcomes = new ArrayList<>(deliveries.size());
         for (Delivery delivery : deliveries) {
             EventEnvelope event = delivery.event();
@@ -196,11 +198,14 @@ public final class ProjectionWriter {
                 continue;
             }
             if (!separately) {
-                waves.add(aggregate, statements);
+                folds.computeIfAbsent(aggregate, key -> new Fold()).add(event, statements);
             }
             positions.put(aggregate, event.eventVersion());
             sequences.put(aggregate, event.sequence());
             outcomes.add(Outcome.APPLIED);
+        }
+        for (Map.Entry<UUID, Fold> aggregate : folds.entrySet()) {
+            aggregate.getValue().into(waves, aggregate.getKey());
         }
         waves.execute(connection);
         setPositions(connection, positions, sequences);
@@ -220,6 +225,34 @@ public final class ProjectionWriter {
             }
         }
         return new Written(outcomes, parked, released);
+    }
+
+    /** The events of one aggregate a batch applies and their statements, until the projection may fold them. */
+    private final class Fold {
+        private final List<EventEnvelope> events = new ArrayList<>(4);
+        private final List<StatementWaves.EventStatements> statements = new ArrayList<>(4);
+
+        void add(EventEnvelope event, StatementWaves.EventStatements eventStatements) {
+            events.add(event);
+            statements.add(eventStatements);
+        }
+
+        void into(StatementWaves waves, UUID aggregate) {
+            if (events.size() > 1) {
+                StatementWaves.EventStatements folded = new StatementWaves.EventStatements();
+                try {
+                    if (projection.fold(events, folded)) {
+                        waves.add(aggregate, folded);
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // each event was accepted alone: their own statements still apply them
+                    LOG.warn("{}: folding {} events of aggregate {} failed, applying them one by one: {}", projection.name(),
+                            events.size(), aggregate, e.toString());
+                }
+            }
+            statements.forEach(eventStatements -> waves.add(aggregate, eventStatements));
+        }
     }
 
     /**

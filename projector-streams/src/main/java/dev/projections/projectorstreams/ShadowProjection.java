@@ -70,7 +70,16 @@ public final class ShadowProjection implements Projection {
 
     @Override
     public void apply(EventEnvelope event, Statements statements) {
-        live.apply(event, new Statements() {
+        live.apply(event, shadowing(statements));
+    }
+
+    @Override
+    public boolean fold(List<EventEnvelope> events, Statements statements) {
+        return live.fold(events, shadowing(statements));
+    }
+
+    private Statements shadowing(Statements statements) {
+        return new Statements() {
             @Override
             public void add(String sql, Object... parameters) {
                 statements.add(shadowed(sql), parameters);
@@ -80,7 +89,7 @@ public final class ShadowProjection implements Projection {
             public void addRows(String sql, List<Object[]> rows) {
                 statements.addRows(shadowed(sql), rows);
             }
-        });
+        };
     }
 
     String shadowed(String sql) {
