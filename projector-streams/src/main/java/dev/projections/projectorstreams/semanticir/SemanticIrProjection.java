@@ -92,6 +92,58 @@ public final class SemanticIrProjection implements Projection {
         }
     }
 
+    /**
+     * A new document's history from its upload, as a catch-up or a rebuild meets it: its final row and the
+     * items of its last extraction, inserted once, instead of an insert, an update per later event and a
+     * delete before each extraction's items.
+     */
+    @Override
+    public boolean fold(List<EventEnvelope> events, Statements statements) {
+        EventEnvelope first = events.get(0);
+        if (first.eventVersion() != 1 || !DocumentUploaded.TYPE.equals(first.eventType())) {
+            return false;
+        }
+        boolean exists = true;
+        int version = first.eventVersion();
+        int itemCount = 0;
+        Timestamp extractedAt = null;
+        Timestamp updatedAt = occurredAt(first);
+        List<Object[]> items = List.of();
+        for (EventEnvelope event : events.subList(1, events.size())) {
+            switch (event.eventType()) {
+                case DocumentUploaded.TYPE -> {
+                    return false;
+                }
+                case DocumentDeleted.TYPE -> {
+                    exists = false;
+                    items = List.of();
+                }
+                case SemanticIrExtracted.TYPE -> {
+                    // an extraction writes its document's row, even after a deletion
+                    Timestamp at = occurredAt(event);
+                    items = items(event, EventJson.payload(event, SemanticIrExtracted.class), at);
+                    exists = true;
+                    version = event.eventVersion();
+                    itemCount = items.size();
+                    extractedAt = at;
+                    updatedAt = at;
+                }
+                default -> {
+                    if (exists) {
+                        version = event.eventVersion();
+                    }
+                }
+            }
+        }
+        if (!exists) {
+            statements.add(DELETE_DOCUMENT, first.aggregateId());
+            return true;
+        }
+        statements.add(EXTRACTED, first.aggregateId(), version, itemCount, extractedAt, updatedAt);
+        statements.addRows(INSERT_ITEM, items);
+        return true;
+    }
+
     private static List<Object[]> items(EventEnvelope event, SemanticIrExtracted extracted, Timestamp at) {
         List<Object[]> rows = new ArrayList<>();
         int position = 0;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.EventFixtures;
+import dev.projections.projectorstreams.Outcome;
 import dev.projections.projectorstreams.ProjectionFixture;
+import dev.projections.projectorstreams.Statements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -103,6 +105,48 @@ class SemanticIrProjectionIT {
 
         assertThat(after).isEqualTo(before);
         assertThat(after.get(0)).contains("Stefan-Boltzmann").doesNotContain("Fourier");
+    }
+
+    @Test
+    void givenANewDocumentsEventsInOneBatch_whenFolded_thenItsRowsAreThoseOfItsEventsAppliedOneByOne() throws Exception {
+        List<List<String>> histories = List.of(
+                List.of("DocumentUploaded", "DocumentConverted"),
+                List.of("DocumentUploaded", "DocumentConverted", "SemanticIrExtracted"),
+                List.of("DocumentUploaded", "SemanticIrExtracted", "SemanticIrExtracted again", "DocumentArchived"),
+                List.of("DocumentUploaded", "SemanticIrExtracted", "DocumentDeleted"),
+                List.of("DocumentUploaded", "DocumentDeleted", "SemanticIrExtracted", "DocumentConverted"),
+                List.of("DocumentUploaded", "DocumentDeleted", "DocumentConverted"));
+        for (List<String> history : histories) {
+            EventFixtures oneByOne = EventFixtures.document();
+            EventFixtures together = EventFixtures.document();
+            List<EventEnvelope> batch = new ArrayList<>();
+            for (String type : history) {
+                String payload = switch (type) {
+                    case "DocumentUploaded" -> UPLOADED;
+                    case "SemanticIrExtracted" -> EXTRACTED;
+                    case "SemanticIrExtracted again" -> REEXTRACTED;
+                    default -> "{}";
+                };
+                String eventType = type.replace(" again", "");
+                fixture.apply(oneByOne.next(eventType, payload));
+                batch.add(together.next(eventType, payload));
+            }
+            assertThat(new SemanticIrProjection().fold(batch, new Statements() {
+                @Override
+                public void add(String sql, Object... parameters) {
+                }
+
+                @Override
+                public void addRows(String sql, List<Object[]> rows) {
+                }
+            })).as("%s folds", history).isTrue();
+
+            assertThat(fixture.applyAll(batch)).as("%s", history).containsOnly(Outcome.APPLIED);
+
+            assertThat(fixture.snapshot(together.aggregateId(), TABLES).replace(together.aggregateId().toString(),
+                    oneByOne.aggregateId().toString())).as("%s, folded in one batch", history)
+                    .isEqualTo(fixture.snapshot(oneByOne.aggregateId(), TABLES));
+        }
     }
 
     private static List<String> items(UUID documentId) throws Exception {
