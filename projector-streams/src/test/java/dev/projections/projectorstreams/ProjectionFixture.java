@@ -46,6 +46,42 @@ public final class ProjectionFixture {
         return written.outcomes();
     }
 
+    /**
+     * What {@link #oneByOneAndInOneBatch} found: how many statements the projection folded the batch into
+     * (-1 if it did not fold it), the batch's outcomes, and each document's rows, the batch's with the other's id.
+     */
+    public record Folding(int foldedStatements, List<Outcome> outcomes, String oneByOne, String inOneBatch) {
+    }
+
+    /**
+     * Applies one history of a new document (event type and payload, in order) event by event to one
+     * document, and as one batch, which the projection may fold, to another.
+     */
+    public Folding oneByOneAndInOneBatch(List<String[]> history, String... tablesAndKeys) throws SQLException {
+        EventFixtures oneByOne = EventFixtures.document();
+        EventFixtures together = EventFixtures.document();
+        List<EventEnvelope> batch = new ArrayList<>();
+        for (String[] event : history) {
+            apply(oneByOne.next(event[0], event[1]));
+            batch.add(together.next(event[0], event[1]));
+        }
+        int[] statements = {0};
+        boolean folded = writer.projection().fold(batch, new Statements() {
+            @Override
+            public void add(String sql, Object... parameters) {
+                statements[0]++;
+            }
+
+            @Override
+            public void addRows(String sql, List<Object[]> rows) {
+                statements[0] += rows.size();
+            }
+        });
+        List<Outcome> outcomes = applyAll(batch);
+        return new Folding(folded ? statements[0] : -1, outcomes, snapshot(oneByOne.aggregateId(), tablesAndKeys),
+                snapshot(together.aggregateId(), tablesAndKeys).replace(together.aggregateId().toString(), oneByOne.aggregateId().toString()));
+    }
+
     /** Commits the events to {@code eventstore.events} as well, with their ids and sequences, as the writer would have. */
     public void store(List<EventEnvelope> events) throws SQLException {
         try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement("""

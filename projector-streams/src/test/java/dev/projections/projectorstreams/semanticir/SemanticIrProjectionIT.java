@@ -6,7 +6,6 @@ import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.EventFixtures;
 import dev.projections.projectorstreams.Outcome;
 import dev.projections.projectorstreams.ProjectionFixture;
-import dev.projections.projectorstreams.Statements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -109,43 +108,23 @@ class SemanticIrProjectionIT {
 
     @Test
     void givenANewDocumentsEventsInOneBatch_whenFolded_thenItsRowsAreThoseOfItsEventsAppliedOneByOne() throws Exception {
-        List<List<String>> histories = List.of(
-                List.of("DocumentUploaded", "DocumentConverted"),
-                List.of("DocumentUploaded", "DocumentConverted", "SemanticIrExtracted"),
-                List.of("DocumentUploaded", "SemanticIrExtracted", "SemanticIrExtracted again", "DocumentArchived"),
-                List.of("DocumentUploaded", "SemanticIrExtracted", "DocumentDeleted"),
-                List.of("DocumentUploaded", "DocumentDeleted", "SemanticIrExtracted", "DocumentConverted"),
-                List.of("DocumentUploaded", "DocumentDeleted", "DocumentConverted"));
-        for (List<String> history : histories) {
-            EventFixtures oneByOne = EventFixtures.document();
-            EventFixtures together = EventFixtures.document();
-            List<EventEnvelope> batch = new ArrayList<>();
-            for (String type : history) {
-                String payload = switch (type) {
-                    case "DocumentUploaded" -> UPLOADED;
-                    case "SemanticIrExtracted" -> EXTRACTED;
-                    case "SemanticIrExtracted again" -> REEXTRACTED;
-                    default -> "{}";
-                };
-                String eventType = type.replace(" again", "");
-                fixture.apply(oneByOne.next(eventType, payload));
-                batch.add(together.next(eventType, payload));
-            }
-            assertThat(new SemanticIrProjection().fold(batch, new Statements() {
-                @Override
-                public void add(String sql, Object... parameters) {
-                }
+        String[] uploaded = {"DocumentUploaded", UPLOADED};
+        String[] extracted = {"SemanticIrExtracted", EXTRACTED};
+        String[] reextracted = {"SemanticIrExtracted", REEXTRACTED};
+        String[] converted = {"DocumentConverted", "{}"};
+        String[] archived = {"DocumentArchived", "{}"};
+        String[] deleted = {"DocumentDeleted", "{}"};
+        List<List<String[]>> histories = List.of(List.of(uploaded, converted), List.of(uploaded, converted, extracted),
+                List.of(uploaded, extracted, reextracted, archived), List.of(uploaded, extracted, deleted),
+                List.of(uploaded, deleted, extracted, converted), List.of(uploaded, deleted, converted));
+        for (List<String[]> history : histories) {
+            String name = history.stream().map(event -> event[0]).toList().toString();
 
-                @Override
-                public void addRows(String sql, List<Object[]> rows) {
-                }
-            })).as("%s folds", history).isTrue();
+            ProjectionFixture.Folding folding = fixture.oneByOneAndInOneBatch(history, TABLES);
 
-            assertThat(fixture.applyAll(batch)).as("%s", history).containsOnly(Outcome.APPLIED);
-
-            assertThat(fixture.snapshot(together.aggregateId(), TABLES).replace(together.aggregateId().toString(),
-                    oneByOne.aggregateId().toString())).as("%s, folded in one batch", history)
-                    .isEqualTo(fixture.snapshot(oneByOne.aggregateId(), TABLES));
+            assertThat(folding.foldedStatements()).as("%s folds", name).isNotNegative();
+            assertThat(folding.outcomes()).as(name).containsOnly(Outcome.APPLIED);
+            assertThat(folding.inOneBatch()).as("%s, folded in one batch", name).isEqualTo(folding.oneByOne());
         }
     }
 
