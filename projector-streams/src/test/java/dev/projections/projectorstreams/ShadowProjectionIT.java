@@ -1,0 +1,60 @@
+package dev.projections.projectorstreams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.projectorstreams.document.DocumentProjection;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShadowProjectionIT {
+
+    private static final String UPLOADED = """
+            {"title": "Valve manual", "filename": "valve.pdf", "contentType": "application/pdf", "sizeBytes": 4096,
+             "uploadedBy": "carol"}""";
+    private static final String CONVERTED = """
+            {"markdownContent": "# Valve", "sections": [{"heading": "Valve", "level": 1, "content": "Intro"}]}""";
+
+    @Test
+    void givenANewDocumentsHistoryInOneBatch_whenAShadowBuildFoldsIt_thenTheRowsLandInTheShadowTablesAsTheLiveOnesAreMade()
+            throws Exception {
+        ProjectionFixture live = new ProjectionFixture(new DocumentProjection());
+        ShadowBuild build = new ShadowBuild(new DocumentProjection(), SharedPostgres.get().dataSource());
+        build.prepare();
+        try {
+            ProjectionFixture shadow = new ProjectionFixture(build.projection());
+            EventFixtures document = EventFixtures.document();
+            List<EventEnvelope> history = List.of(document.next("DocumentUploaded", UPLOADED), document.next("DocumentConverted", CONVERTED),
+                    document.next("DocumentArchived", "{\"reason\": \"replaced\"}"));
+            for (EventEnvelope event : history) {
+                live.apply(event);
+            }
+
+            List<String> folded = new ArrayList<>();
+            assertThat(build.projection().fold(history, new Statements() {
+                @Override
+                public void add(String sql, Object... parameters) {
+                    folded.add(sql);
+                }
+
+                @Override
+                public void addRows(String sql, List<Object[]> rows) {
+                    folded.add(sql);
+                }
+            })).isTrue();
+            assertThat(folded).hasSize(2).allMatch(sql -> sql.contains("readmodel_shadow.") && !sql.contains("readmodel.document"));
+
+            assertThat(shadow.applyAll(history)).containsOnly(Outcome.APPLIED);
+
+            String shadowRows = shadow.snapshot(document.aggregateId(), "readmodel_shadow.document_views:id",
+                    "readmodel_shadow.document_contents:document_id");
+            assertThat(shadowRows).contains("\"status\":\"archived\"", "# Valve");
+            assertThat(shadowRows).isEqualTo(live.snapshot(document.aggregateId(), "readmodel.document_views:id",
+                    "readmodel.document_contents:document_id"));
+        } finally {
+            build.drop();
+        }
+    }
+}
