@@ -65,20 +65,10 @@ public final class ProjectionFixture {
             apply(oneByOne.next(event[0], event[1]));
             batch.add(together.next(event[0], event[1]));
         }
-        int[] statements = {0};
-        boolean folded = writer.projection().fold(batch, new Statements() {
-            @Override
-            public void add(String sql, Object... parameters) {
-                statements[0]++;
-            }
-
-            @Override
-            public void addRows(String sql, List<Object[]> rows) {
-                statements[0] += rows.size();
-            }
-        });
+        RecordingStatements statements = new RecordingStatements();
+        boolean folded = writer.projection().fold(batch, statements);
         List<Outcome> outcomes = applyAll(batch);
-        return new Folding(folded ? statements[0] : -1, outcomes, snapshot(oneByOne.aggregateId(), tablesAndKeys),
+        return new Folding(folded ? statements.sql().size() : -1, outcomes, snapshot(oneByOne.aggregateId(), tablesAndKeys),
                 snapshot(together.aggregateId(), tablesAndKeys).replace(together.aggregateId().toString(), oneByOne.aggregateId().toString()));
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.document.DocumentProjection;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,19 +31,9 @@ class ShadowProjectionIT {
                 live.apply(event);
             }
 
-            List<String> folded = new ArrayList<>();
-            assertThat(build.projection().fold(history, new Statements() {
-                @Override
-                public void add(String sql, Object... parameters) {
-                    folded.add(sql);
-                }
-
-                @Override
-                public void addRows(String sql, List<Object[]> rows) {
-                    folded.add(sql);
-                }
-            })).isTrue();
-            assertThat(folded).hasSize(2).allMatch(sql -> sql.contains("readmodel_shadow.") && !sql.contains("readmodel.document"));
+            RecordingStatements folded = new RecordingStatements();
+            assertThat(build.projection().fold(history, folded)).isTrue();
+            assertThat(folded.sql()).hasSize(2).allMatch(sql -> sql.contains("readmodel_shadow.") && !sql.contains("readmodel.document"));
 
             assertThat(shadow.applyAll(history)).containsOnly(Outcome.APPLIED);
 
