@@ -7,7 +7,6 @@ import dev.projections.eventcatalogue.EventTopics;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -116,7 +115,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 row.getString("aggregate_type"),
                 row.getString("event_type"),
                 row.getInt32("event_version"),
-                Instant.parse(row.getString("created_at")),
+                EventJson.instant(row.getString("created_at")),
                 // passed on as stored: parsing it only to write it again would cost the relay a third of its time
                 EventJson.raw(row.getString("payload")),
                 (ObjectNode) EventJson.tree(row.getString("metadata")));

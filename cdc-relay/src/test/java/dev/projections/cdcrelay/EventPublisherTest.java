@@ -76,9 +76,10 @@ class EventPublisherTest {
         assertThat(header(record, "event_type")).isEqualTo("DocumentArchived");
         assertThat(header(record, "sequence")).isEqualTo("42");
         assertThat(header(record, "correlation_id")).isEqualTo("order-7");
-        EventEnvelope read = EventJson.envelope(record.value());
-        assertThat(read).usingRecursiveComparison().ignoringFields("payload").isEqualTo(event);
-        assertThat(read.payload()).isEqualTo(EventJson.tree("{\"reason\": \"superseded\"}"));
+        // read back, the payload is a tree, where the relay's envelope held the text
+        assertThat(EventJson.envelope(record.value())).isEqualTo(new EventEnvelope(event.eventId(), event.sequence(), event.aggregateId(),
+                event.aggregateType(), event.eventType(), event.eventVersion(), event.occurredAt(), EventJson.tree("{\"reason\": \"superseded\"}"),
+                event.metadata()));
     }
 
     @Test
