@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.document.DocumentProjection;
+import dev.projections.projectorstreams.semanticir.SemanticIrProjection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +14,40 @@ class ShadowProjectionIT {
     private static final String UPLOADED = """
             {"title": "Valve manual", "filename": "valve.pdf", "contentType": "application/pdf", "sizeBytes": 4096,
              "uploadedBy": "carol"}""";
+    private static final String EXTRACTED = """
+            {"formulas": [{"name": "Fourier", "expression": "q = -k * dT/dx", "variables": {"k": "conductivity"}}],
+             "definitions": [], "tables": [], "crossReferences": []}""";
     private static final String CONVERTED = """
             {"markdownContent": "# Valve", "sections": [{"heading": "Valve", "level": 1, "content": "Intro"}]}""";
+
+    @Test
+    void givenADocumentDeletedInALaterBatch_whenAShadowBuildAppliesIt_thenItsContentsAndItemsAreGoneFromTheShadowAsFromTheLiveTables()
+            throws Exception {
+        // the shadow tables are copies without the live ones' foreign keys, so nothing cascades there
+        for (Projection model : List.of(new DocumentProjection(), new SemanticIrProjection())) {
+            ProjectionFixture live = new ProjectionFixture(model);
+            ShadowBuild build = new ShadowBuild(model, SharedPostgres.get().dataSource());
+            build.prepare();
+            try {
+                ProjectionFixture shadow = new ProjectionFixture(build.projection());
+                EventFixtures document = EventFixtures.document();
+                List<EventEnvelope> history = List.of(document.next("DocumentUploaded", UPLOADED), document.next("DocumentConverted", CONVERTED),
+                        document.next("SemanticIrExtracted", EXTRACTED), document.next("DocumentDeleted", "{}"));
+                for (EventEnvelope event : history) {
+                    assertThat(live.apply(event)).isEqualTo(Outcome.APPLIED);
+                    assertThat(shadow.apply(event)).isEqualTo(Outcome.APPLIED);
+                }
+
+                String[] tables = model.tables().stream().map(table -> table.name() + ":" + table.aggregateColumn()).toArray(String[]::new);
+                String[] shadowTables = model.tables().stream()
+                        .map(table -> ShadowProjection.shadowName(table.name()) + ":" + table.aggregateColumn()).toArray(String[]::new);
+                assertThat(shadow.snapshot(document.aggregateId(), shadowTables)).as(model.name()).doesNotContain(document.aggregateId().toString())
+                        .isEqualTo(live.snapshot(document.aggregateId(), tables));
+            } finally {
+                build.drop();
+            }
+        }
+    }
 
     @Test
     void givenANewDocumentsHistoryInOneBatch_whenAShadowBuildFoldsIt_thenTheRowsLandInTheShadowTablesAsTheLiveOnesAreMade()
