@@ -48,6 +48,11 @@ public final class EventEnvelope {
     private final int payloadStart;
     private final int payloadEnd;
     private volatile JsonNode payload;
+    /** The payload last mapped from the text, and onto what: a fold asks for what its apply asked for before. */
+    private volatile Mapped mapped;
+
+    private record Mapped(Class<?> type, Object value) {
+    }
 
     @JsonCreator
     public EventEnvelope(
@@ -136,6 +141,8 @@ public final class EventEnvelope {
                         throw new UncheckedIOException(eventType + " payload is not JSON: " + e.getMessage(), e);
                     }
                     payload = tree;
+                    // a caller may change the tree: mappings are taken from it from now on
+                    mapped = null;
                 }
             }
         }
@@ -147,13 +154,22 @@ public final class EventEnvelope {
         return metadata;
     }
 
-    /** The payload mapped onto {@code type}: from its text while no tree was asked for, else from the tree. */
+    /**
+     * The payload mapped onto {@code type}: from its text while no tree was asked for, else from the tree.
+     * Asked twice for the same type, the text gives the same value twice.
+     */
     <T> T payloadAs(ObjectMapper mapper, Class<T> type) throws JsonProcessingException {
         if (payload != null || source == null) {
             return mapper.treeToValue(payload(), type);
         }
+        Mapped known = mapped;
+        if (known != null && known.type() == type) {
+            return type.cast(known.value());
+        }
         try {
-            return mapper.readValue(source, payloadStart, payloadEnd - payloadStart, type);
+            T value = mapper.readValue(source, payloadStart, payloadEnd - payloadStart, type);
+            mapped = new Mapped(type, value);
+            return value;
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {

@@ -215,7 +215,10 @@ public final class EventJson {
         return JsonNodeFactory.instance.rawValueNode(new RawValue(json));
     }
 
-    /** Maps a payload onto its event record. */
+    /**
+     * Maps a payload onto its event record. Asked again for the same envelope and type, it may give the
+     * same record, as a projection's {@code fold} asks for what its {@code apply} did: a caller does not change it.
+     */
     public static <T> T payload(EventEnvelope event, Class<T> type) {
         try {
             return event.payloadAs(MAPPER, type);

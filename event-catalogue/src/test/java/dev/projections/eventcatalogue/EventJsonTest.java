@@ -51,10 +51,12 @@ class EventJsonTest {
         EventEnvelope event = EventJson.envelope(bytes(ENVELOPE));
 
         Archived fromText = EventJson.payload(event, Archived.class);
+        Archived again = EventJson.payload(event, Archived.class);
         ((ObjectNode) event.payload()).put("reason", "changed in the tree");
         Archived fromTree = EventJson.payload(event, Archived.class);
 
         assertThat(fromText.reason()).isEqualTo("superseded");
+        assertThat(again).as("asked for again, the text is not read again").isSameAs(fromText);
         assertThat(fromTree.reason()).isEqualTo("changed in the tree");
         assertThatThrownBy(() -> EventJson.payload(EventJson.envelope(bytes(ENVELOPE.replace("\"superseded\"", "[]"))), Archived.class))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("DocumentArchived payload does not match Archived: ");
