@@ -28,19 +28,29 @@ import org.slf4j.MDC;
  * event at or below the position is a duplicate and changes nothing; the version right after it advances
  * the position and the rows together; one further ahead is held back ({@link Outcome#VERSION_GAP}), so a
  * read model never skips an event of an aggregate. The batch's positions are locked and read in one
- * statement and written back in another; its events' statements (or, where the projection can
- * {@linkplain Projection#fold fold} an aggregate's events, fewer) run as a few JDBC batches
- * ({@link StatementWaves}). An event the
- * database refuses for its data, or whose payload the projection cannot apply, is parked, never skipped:
- * it and every later event of its aggregate wait in {@code readmodel.parked_events}, while other
- * aggregates go on.
+ * statement and written back in another. An aggregate new to the read model has no position to lock: the
+ * batch creates it, and is applied again should another writer have created it meanwhile. Its events'
+ * statements (or, where the projection can {@linkplain Projection#fold fold} an aggregate's events, fewer)
+ * run as a few JDBC batches ({@link StatementWaves}). An event the database refuses for its data, or
+ * whose payload the projection cannot apply, is parked, never skipped: it and every later event of its
+ * aggregate wait in {@code readmodel.parked_events}, while other aggregates go on.
  */
 public final class ProjectionWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionWriter.class);
 
-    /** Locks each aggregate's position, creating a placeholder at 0 for a new one, and reads it. */
+    /** Locks and reads the positions the aggregates have; an aggregate new to the read model has none yet. */
     private static final String LOCK_POSITIONS = """
+            SELECT aggregate_id, version FROM readmodel.projection_positions
+             WHERE projection = ? AND aggregate_id = ANY (?::uuid[])
+             ORDER BY aggregate_id
+               FOR UPDATE
+            """;
+    /**
+     * Locks each aggregate's position, creating a placeholder at 0 for a new one, and reads it: for a batch
+     * with parked aggregates, whose positions an operator's retry or discard may be creating at the same time.
+     */
+    private static final String LOCK_OR_PLACE_POSITIONS = """
             INSERT INTO readmodel.projection_positions AS p (projection, aggregate_id, version, sequence)
             SELECT ?, aggregate_id, 0, 0 FROM unnest(?::uuid[]) AS a (aggregate_id)
             ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = p.version
@@ -50,6 +60,13 @@ public final class ProjectionWriter {
             UPDATE readmodel.projection_positions AS p SET version = u.version, sequence = u.sequence
               FROM unnest(?::uuid[], ?::integer[], ?::bigint[]) AS u (aggregate_id, version, sequence)
              WHERE p.projection = ? AND p.aggregate_id = u.aggregate_id
+            """;
+    /** The first positions of new aggregates; one another writer created meanwhile is not returned. */
+    private static final String NEW_POSITIONS = """
+            INSERT INTO readmodel.projection_positions (projection, aggregate_id, version, sequence)
+            SELECT ?, aggregate_id, version, sequence FROM unnest(?::uuid[], ?::integer[], ?::bigint[]) AS u (aggregate_id, version, sequence)
+            ON CONFLICT (projection, aggregate_id) DO NOTHING
+            RETURNING aggregate_id
             """;
     private static final String DROP_PLACEHOLDERS = """
             DELETE FROM readmodel.projection_positions WHERE projection = ? AND aggregate_id = ANY (?::uuid[]) AND version = 0
@@ -68,6 +85,20 @@ public final class ProjectionWriter {
 
     /** A delivery to park, and why. */
     private record Park(Delivery delivery, String error) {
+    }
+
+    /**
+     * The batch's aggregates' positions, 0 for one without; {@code unplaced} have no row yet, which the
+     * batch creates once it applies their first events.
+     */
+    private record Positions(Map<UUID, Integer> versions, Set<UUID> unplaced) {
+    }
+
+    /** Another writer created the position of an aggregate this batch found new: the batch is applied again. */
+    private static final class PositionTaken extends RuntimeException {
+        PositionTaken(int taken) {
+            super(taken + " new aggregates' positions were created by another writer meanwhile", null, false, false);
+        }
     }
 
     /** A delivery further ahead than the version after its aggregate's position. */
@@ -104,7 +135,7 @@ public final class ProjectionWriter {
      */
     public Written write(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore) throws SQLException {
         try {
-            return write(connection, deliveries, parkedBefore, false);
+            return writeAgainIfTaken(connection, deliveries, parkedBefore, false);
         } catch (SQLException e) {
             if (!SqlFailures.isCausedByData(e)) {
                 throw e;
@@ -112,7 +143,27 @@ public final class ProjectionWriter {
             LOG.warn("{}: a batch of {} events was refused ({}: {}); applying them one by one to park the refused ones",
                     projection.name(), deliveries.size(), e.getSQLState(), e.getMessage());
             connection.rollback();
-            return write(connection, deliveries, parkedBefore, true);
+            return writeAgainIfTaken(connection, deliveries, parkedBefore, true);
+        }
+    }
+
+    /**
+     * Applies the batch, and again if another writer (a projector instance whose partitions moved, or one
+     * that has not yet noticed that it lost them) created a position the batch found missing: the second time
+     * that position exists, and its lock makes this batch wait for the other writer's transaction.
+     */
+    private Written writeAgainIfTaken(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore, boolean separately)
+            throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write(connection, deliveries, parkedBefore, separately);
+            } catch (PositionTaken e) {
+                connection.rollback();
+                if (attempt == 3) {
+                    throw new SQLException(projection.name() + ": " + e.getMessage() + ", three times in a row", "40001", e);
+                }
+                LOG.info("{}: {}; applying the batch again", projection.name(), e.getMessage());
+            }
         }
     }
 
@@ -141,7 +192,8 @@ public final class ProjectionWriter {
 
     private Written write(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore, boolean separately)
             throws SQLException {
-        Map<UUID, Integer> positions = lockPositions(connection, deliveries);
+        Positions locked = lockPositions(connection, deliveries, parkedBefore);
+        Map<UUID, Integer> positions = locked.versions();
         Set<UUID> released = new HashSet<>();
         parkedBefore = stillParked(connection, positions.keySet(), parkedBefore, released);
         Map<UUID, Long> sequences = new HashMap<>();
@@ -208,7 +260,7 @@ public final class ProjectionWriter {
             aggregate.getValue().into(waves, aggregate.getKey());
         }
         waves.execute(connection);
-        setPositions(connection, positions, sequences);
+        setPositions(connection, locked, sequences);
         if (!parks.isEmpty()) {
             StatementWaves.execute(connection, PARK, parks.stream().map(this::parkRow).toList());
         }
@@ -335,15 +387,17 @@ public final class ProjectionWriter {
         }
     }
 
-    private Map<UUID, Integer> lockPositions(Connection connection, List<Delivery> deliveries) throws SQLException {
+    private Positions lockPositions(Connection connection, List<Delivery> deliveries, Set<UUID> parkedBefore) throws SQLException {
         // in one order, so that two transactions over the same aggregates cannot deadlock
         UUID[] aggregates = deliveries.stream().filter(delivery -> delivery.event() != null).map(Delivery::aggregateId)
                 .distinct().sorted().toArray(UUID[]::new);
         Map<UUID, Integer> positions = new HashMap<>();
+        Set<UUID> unplaced = new HashSet<>();
         if (aggregates.length == 0) {
-            return positions;
+            return new Positions(positions, unplaced);
         }
-        try (PreparedStatement statement = connection.prepareStatement(LOCK_POSITIONS)) {
+        boolean parked = Arrays.stream(aggregates).anyMatch(parkedBefore::contains);
+        try (PreparedStatement statement = connection.prepareStatement(parked ? LOCK_OR_PLACE_POSITIONS : LOCK_POSITIONS)) {
             statement.setString(1, projection.name());
             statement.setArray(2, connection.createArrayOf("uuid", aggregates));
             try (ResultSet rows = statement.executeQuery()) {
@@ -352,22 +406,50 @@ public final class ProjectionWriter {
                 }
             }
         }
-        return positions;
+        for (UUID aggregate : aggregates) {
+            if (positions.putIfAbsent(aggregate, 0) == null) {
+                unplaced.add(aggregate);
+            }
+        }
+        return new Positions(positions, unplaced);
     }
 
-    /** Moves the advanced positions; a new aggregate with nothing applied leaves no position behind. */
-    private void setPositions(Connection connection, Map<UUID, Integer> positions, Map<UUID, Long> sequences) throws SQLException {
-        if (!sequences.isEmpty()) {
-            UUID[] aggregates = sequences.keySet().toArray(UUID[]::new);
+    /**
+     * Moves the advanced positions and creates those of new aggregates; a new aggregate with nothing
+     * applied leaves no position behind.
+     */
+    private void setPositions(Connection connection, Positions locked, Map<UUID, Long> sequences) throws SQLException {
+        Map<UUID, Integer> positions = locked.versions();
+        UUID[] moved = sequences.keySet().stream().filter(aggregate -> !locked.unplaced().contains(aggregate)).toArray(UUID[]::new);
+        if (moved.length > 0) {
             try (PreparedStatement statement = connection.prepareStatement(SET_POSITIONS)) {
-                statement.setArray(1, connection.createArrayOf("uuid", aggregates));
-                statement.setArray(2, connection.createArrayOf("integer", Arrays.stream(aggregates).map(positions::get).toArray()));
-                statement.setArray(3, connection.createArrayOf("bigint", Arrays.stream(aggregates).map(sequences::get).toArray()));
+                statement.setArray(1, connection.createArrayOf("uuid", moved));
+                statement.setArray(2, connection.createArrayOf("integer", Arrays.stream(moved).map(positions::get).toArray()));
+                statement.setArray(3, connection.createArrayOf("bigint", Arrays.stream(moved).map(sequences::get).toArray()));
                 statement.setString(4, projection.name());
                 statement.executeUpdate();
             }
         }
-        UUID[] placeholders = positions.entrySet().stream().filter(position -> position.getValue() == 0).map(Map.Entry::getKey)
+        UUID[] created = sequences.keySet().stream().filter(locked.unplaced()::contains).sorted().toArray(UUID[]::new);
+        if (created.length > 0) {
+            int inserted = 0;
+            try (PreparedStatement statement = connection.prepareStatement(NEW_POSITIONS)) {
+                statement.setString(1, projection.name());
+                statement.setArray(2, connection.createArrayOf("uuid", created));
+                statement.setArray(3, connection.createArrayOf("integer", Arrays.stream(created).map(positions::get).toArray()));
+                statement.setArray(4, connection.createArrayOf("bigint", Arrays.stream(created).map(sequences::get).toArray()));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        inserted++;
+                    }
+                }
+            }
+            if (inserted < created.length) {
+                throw new PositionTaken(created.length - inserted);
+            }
+        }
+        UUID[] placeholders = positions.entrySet().stream()
+                .filter(position -> position.getValue() == 0 && !locked.unplaced().contains(position.getKey())).map(Map.Entry::getKey)
                 .toArray(UUID[]::new);
         if (placeholders.length > 0) {
             try (PreparedStatement statement = connection.prepareStatement(DROP_PLACEHOLDERS)) {

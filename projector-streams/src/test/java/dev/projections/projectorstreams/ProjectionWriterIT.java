@@ -1,0 +1,85 @@
+package dev.projections.projectorstreams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.migrations.Migrations;
+import dev.projections.projectorstreams.document.DocumentProjection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+class ProjectionWriterIT {
+
+    private static final String UPLOADED = """
+            {"title": "Pump manual", "filename": "pump.pdf", "contentType": "application/pdf", "sizeBytes": 2048, "uploadedBy": "dave"}""";
+    private static final String CONVERTED = """
+            {"markdownContent": "# Pump", "sections": [{"heading": "Pump", "level": 1, "content": "Intro"}]}""";
+
+    @Test
+    void givenTwoWritersApplyingANewAggregatesFirstEventsAtOnce_whenTheFirstCommits_thenTheSecondFindsThemAppliedAndNothingIsAppliedTwice()
+            throws Exception {
+        // two projector instances reading the same partition for a moment, as while one of them has not yet noticed it lost it
+        DataSource dataSource = SharedPostgres.get().dataSource();
+        Migrations.migrate(dataSource);
+        ProjectionWriter first = new ProjectionWriter(new DocumentProjection(), dataSource);
+        ProjectionWriter second = new ProjectionWriter(new DocumentProjection(), dataSource);
+        EventFixtures document = EventFixtures.document();
+        List<EventEnvelope> events = List.of(document.next("DocumentUploaded", UPLOADED), document.next("DocumentConverted", CONVERTED));
+        List<Delivery> deliveries = new ArrayList<>();
+        for (int offset = 0; offset < events.size(); offset++) {
+            deliveries.add(Delivery.of(new RecordOrigin(events.get(offset).topic(), 0, offset), events.get(offset)));
+        }
+
+        try (Connection one = dataSource.getConnection(); Connection other = dataSource.getConnection()) {
+            one.setAutoCommit(false);
+            other.setAutoCommit(false);
+            assertThat(first.write(one, deliveries, new HashSet<>()).outcomes()).containsOnly(Outcome.APPLIED);
+            CompletableFuture<ProjectionWriter.Written> meanwhile = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ProjectionWriter.Written written = second.write(other, deliveries, new HashSet<>());
+                    other.commit();
+                    return written;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingForALock(dataSource));
+            one.commit();
+
+            assertThat(meanwhile.get().outcomes()).containsOnly(Outcome.ALREADY_APPLIED);
+        }
+        assertThat(count(dataSource, "SELECT count(*) FROM readmodel.projection_positions WHERE projection = 'document' AND aggregate_id = ? AND version = 2",
+                document)).isEqualTo(1);
+        assertThat(count(dataSource, "SELECT count(*) FROM readmodel.document_views WHERE id = ? AND version = 2 AND section_count = 1", document))
+                .isEqualTo(1);
+    }
+
+    private static boolean waitingForALock(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                ResultSet rows = connection.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+    }
+
+    private static int count(DataSource dataSource, String sql, EventFixtures aggregate) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, aggregate.aggregateId());
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+}
