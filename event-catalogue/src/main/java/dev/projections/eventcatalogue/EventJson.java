@@ -82,9 +82,9 @@ public final class EventJson {
         for (String field = parser.nextFieldName(); field != null; field = parser.nextFieldName()) {
             JsonToken value = parser.nextToken();
             switch (field) {
-                case "eventId" -> eventId = UUID.fromString(text(parser, field));
+                case "eventId" -> eventId = uuid(text(parser, field));
                 case "sequence" -> sequence = wholeNumber(parser, field);
-                case "aggregateId" -> aggregateId = UUID.fromString(text(parser, field));
+                case "aggregateId" -> aggregateId = uuid(text(parser, field));
                 case "aggregateType" -> aggregateType = text(parser, field);
                 case "eventType" -> eventType = text(parser, field);
                 case "eventVersion" -> eventVersion = Math.toIntExact(wholeNumber(parser, field));
@@ -132,6 +132,10 @@ public final class EventJson {
             throw new IllegalArgumentException(field + " is a whole number, not " + parser.currentToken());
         }
         return parser.getLongValue();
+    }
+
+    private static UUID uuid(String text) {
+        return text == null ? null : UUID.fromString(text);
     }
 
     private static String text(JsonParser parser, String field) throws IOException {

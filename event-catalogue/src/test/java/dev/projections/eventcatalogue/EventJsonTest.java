@@ -96,6 +96,8 @@ class EventJsonTest {
     void givenRecordsThatAreNoEnvelope_whenRead_thenTheErrorSaysWhy() {
         assertThatThrownBy(() -> EventJson.envelope(bytes(ENVELOPE.replace("\"eventId\": \"0b6e4c3e-27a4-4c8c-9f2c-2f0a6b1e8d11\", ", ""))))
                 .isInstanceOf(UncheckedIOException.class).hasMessageStartingWith("not an event envelope: ").hasMessageContaining("eventId");
+        assertThatThrownBy(() -> EventJson.envelope(bytes(ENVELOPE.replace("\"0b6e4c3e-27a4-4c8c-9f2c-2f0a6b1e8d11\"", "null"))))
+                .isInstanceOf(UncheckedIOException.class).hasMessage("not an event envelope: eventId is missing");
         assertThatThrownBy(() -> EventJson.envelope(bytes(ENVELOPE.replace("0b6e4c3e-27a4", "not-a-uuid"))))
                 .hasMessageStartingWith("not an event envelope: ");
         assertThatThrownBy(() -> EventJson.envelope(bytes(ENVELOPE.replace("2026-11-24T02:13:59.123456Z", "yesterday"))))
