@@ -23,7 +23,7 @@ class ShadowProjectionIT {
     @Test
     void givenADocumentDeletedInALaterBatch_whenAShadowBuildAppliesIt_thenItsContentsAndItemsAreGoneFromTheShadowAsFromTheLiveTables()
             throws Exception {
-        // the shadow tables are copies without the live ones' foreign keys, so nothing cascades there
+        // the live tables delete a document's contents and items by their foreign keys' cascade: the copies must too
         for (Projection model : List.of(new DocumentProjection(), new SemanticIrProjection())) {
             ProjectionFixture live = new ProjectionFixture(model);
             ShadowBuild build = new ShadowBuild(model, SharedPostgres.get().dataSource());

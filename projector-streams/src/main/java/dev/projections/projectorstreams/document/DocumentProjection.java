@@ -55,8 +55,6 @@ public final class DocumentProjection implements Projection {
              WHERE id = ? AND version < ?
             """;
     private static final String DELETED = "DELETE FROM readmodel.document_views WHERE id = ?";
-    /** Deleted by name, not by the foreign key's cascade: a shadow build's copies of the tables have no foreign keys. */
-    private static final String DELETED_CONTENT = "DELETE FROM readmodel.document_contents WHERE document_id = ?";
     /** A new document's events of one batch, folded: its final row at once, as UPLOADED writes a first one. */
     private static final String FOLDED_VIEW = """
             INSERT INTO readmodel.document_views
@@ -130,10 +128,7 @@ public final class DocumentProjection implements Projection {
                 statements.add(ARCHIVED, event.eventVersion(), archived.reason(), at, at, event.aggregateId(),
                         event.eventVersion());
             }
-            case DocumentDeleted.TYPE -> {
-                statements.add(DELETED_CONTENT, event.aggregateId());
-                statements.add(DELETED, event.aggregateId());
-            }
+            case DocumentDeleted.TYPE -> statements.add(DELETED, event.aggregateId());
             default -> advanceVersion(statements, "readmodel.document_views", event);
         }
     }

@@ -87,11 +87,7 @@ public final class SemanticIrProjection implements Projection {
                 statements.add(DELETE_ITEMS, event.aggregateId());
                 statements.addRows(INSERT_ITEM, items(event, extracted, at));
             }
-            case DocumentDeleted.TYPE -> {
-                // by name, not by the foreign key's cascade: a shadow build's copies of the tables have no foreign keys
-                statements.add(DELETE_ITEMS, event.aggregateId());
-                statements.add(DELETE_DOCUMENT, event.aggregateId());
-            }
+            case DocumentDeleted.TYPE -> statements.add(DELETE_DOCUMENT, event.aggregateId());
             default -> advanceVersion(statements, DOCUMENTS, event);
         }
     }
