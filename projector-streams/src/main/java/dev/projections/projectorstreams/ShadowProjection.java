@@ -89,6 +89,11 @@ public final class ShadowProjection implements Projection {
             public void addRows(String sql, List<Object[]> rows) {
                 statements.addRows(shadowed(sql), rows);
             }
+
+            @Override
+            public void addColumns(String sql, List<Object[]> rows) {
+                statements.addColumns(shadowed(sql), rows);
+            }
         };
     }
 

@@ -18,6 +18,11 @@ public final class RecordingStatements implements Statements {
         rows.forEach(row -> sql.add(statement));
     }
 
+    @Override
+    public void addColumns(String statement, List<Object[]> rows) {
+        rows.forEach(row -> sql.add(statement));
+    }
+
     public List<String> sql() {
         return sql;
     }

@@ -41,11 +41,14 @@ public final class SemanticIrProjection implements Projection {
              WHERE d.version < excluded.version
             """;
     private static final String DELETE_ITEMS = "DELETE FROM readmodel.semantic_ir WHERE document_id = ?";
+    /** A batch's items at once, one array per column. */
     private static final String INSERT_ITEM = """
             INSERT INTO readmodel.semantic_ir
                    (document_id, ir_type, position, name, expression, variables, term, definition, context, table_data,
                     row_count, column_count, target, reference_type, location, version, extracted_at)
-            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[],
+                                 ?::text[], ?::jsonb[], ?::integer[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::integer[],
+                                 ?::timestamptz[])
             """;
     private static final String DELETE_DOCUMENT = "DELETE FROM readmodel.semantic_ir_documents WHERE id = ?";
 
@@ -85,7 +88,7 @@ public final class SemanticIrProjection implements Projection {
                         + extracted.crossReferences().size();
                 statements.add(EXTRACTED, event.aggregateId(), event.eventVersion(), items, at, at);
                 statements.add(DELETE_ITEMS, event.aggregateId());
-                statements.addRows(INSERT_ITEM, items(event, extracted, at));
+                statements.addColumns(INSERT_ITEM, items(event, extracted, at));
             }
             case DocumentDeleted.TYPE -> statements.add(DELETE_DOCUMENT, event.aggregateId());
             default -> advanceVersion(statements, DOCUMENTS, event);
@@ -140,7 +143,7 @@ public final class SemanticIrProjection implements Projection {
             return true;
         }
         statements.add(EXTRACTED, first.aggregateId(), version, itemCount, extractedAt, updatedAt);
-        statements.addRows(INSERT_ITEM, items);
+        statements.addColumns(INSERT_ITEM, items);
         return true;
     }
 
