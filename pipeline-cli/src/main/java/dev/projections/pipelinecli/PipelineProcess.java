@@ -13,7 +13,8 @@ public final class PipelineProcess {
     }
 
     /**
-     * The same Java, classpath and heap as this process (no profiler or debugger of its), every setting as its
+     * The same Java, classpath and heap as this process (no profiler or debugger of its), the compiler
+     * bin/pipeline would choose for the command, every setting as its
      * {@code PIPELINE_*} variable as a deployment passes them (no password on a command line), logs as text,
      * standard error into standard output; the caller says where that goes.
      *
@@ -23,6 +24,10 @@ public final class PipelineProcess {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(argument -> argument.startsWith("-Xm"))
                 .forEach(command::add);
+        if (!arguments.isEmpty() && arguments.get(0).equals("replay") && Runtime.getRuntime().availableProcessors() <= 2) {
+            // as bin/pipeline starts it: a replay is over before C2's compiling would pay for its core
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelineCli.class.getName()));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -68,12 +68,21 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-run", description = "Only rewind; the projector's own instances apply the events when started")
     boolean noRun;
 
+    /**
+     * A replay's stream threads unless {@code projector-threads} says otherwise: a replay has a backlog to
+     * apply, and while one thread waits for the database, the other reads and folds the next events.
+     */
+    static final int STREAM_THREADS = 2;
+
     @Override
     public Integer call() throws Exception {
         var flags = options.flags();
         flags.put("replay-wait", wait);
         Settings settings = Settings.fromEnvironment(flags);
         ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
+        if (settings.optional(ProjectorConfig.STREAM_THREADS).isEmpty()) {
+            config = config.withStreamThreads(STREAM_THREADS);
+        }
         Duration waitFor = settings.duration("replay-wait", Duration.ZERO);
         Instant datetime = parseDatetime(settings);
         if (swap && !target.shadow) {

@@ -37,6 +37,11 @@ public record ProjectorConfig(
                 settings.duration(COMMIT_INTERVAL, Duration.ofMillis(25)));
     }
 
+    /** The same settings with another number of stream threads. */
+    public ProjectorConfig withStreamThreads(int threads) {
+        return new ProjectorConfig(projection, database, kafka, applicationIdPrefix, threads, stateDirectory, commitInterval);
+    }
+
     /** The Streams application id and so the consumer group: one per read model. */
     public String applicationId() {
         return applicationIdPrefix + projection.name();
