@@ -18,10 +18,11 @@ public interface Statements {
 
     /**
      * The same rows for a statement that takes each column as one array, every parameter written
-     * {@code ?::type[]}: {@code INSERT INTO t (a, b) SELECT * FROM unnest(?::uuid[], ?::text[])}. The rows
-     * of every event of the transaction go to the database as one execution of a few arrays, which
-     * PostgreSQL binds and plans much faster than the same rows as a multi-row {@code VALUES}: the shape
-     * for inserting many small rows. A row holds one value per array, in their order.
+     * {@code ?::type[]}: {@code INSERT INTO t (a, b) SELECT * FROM unnest(?::uuid[], ?::text[])}. The
+     * transaction's rows of it, of every event, go to the database together as a few arrays, in as few
+     * executions as the aggregates' order allows (usually one), which PostgreSQL binds and plans faster
+     * than the same rows as multi-row {@code VALUES}: the shape for inserting many small rows. A row holds
+     * one value per array, in their order.
      */
     void addColumns(String sql, List<Object[]> rows);
 }
