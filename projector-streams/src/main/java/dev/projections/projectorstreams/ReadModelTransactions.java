@@ -31,6 +31,7 @@ final class ReadModelTransactions {
     /** How long a batch is applied again in place while the database is away, well under max.poll.interval.ms. */
     private static final Duration RETRY_IN_PLACE = Duration.ofSeconds(60);
 
+    private final SessionPlans plans = new SessionPlans(SessionPlans.KEPT);
     private final Map<Thread, List<Delivery>> batches = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** Aggregates with parked events, as committed: a park rolled back is not one. */
@@ -112,6 +113,7 @@ final class ReadModelTransactions {
     private void commit(List<Delivery> batch) {
         long started = System.nanoTime();
         try (Connection connection = dataSource.getConnection()) {
+            plans.renewIfDue(connection);
             connection.setAutoCommit(false);
             ProjectionWriter.Written written;
             try {
