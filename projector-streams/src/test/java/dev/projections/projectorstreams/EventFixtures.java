@@ -10,6 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Builds the events of one aggregate in order, as the relay would deliver them. */
 public final class EventFixtures {
 
+    /** A small document's upload and its conversion, for tests that need documents, not particular ones. */
+    public static final String UPLOADED = """
+            {"title": "Pump manual", "filename": "pump.pdf", "contentType": "application/pdf", "sizeBytes": 2048, "uploadedBy": "dave"}""";
+    public static final String CONVERTED = """
+            {"markdownContent": "# Pump", "sections": [{"heading": "Pump", "level": 1, "content": "Intro"}]}""";
+
     private static final AtomicLong SEQUENCE = new AtomicLong(1_000_000);
     private static final Instant START = Instant.parse("2026-03-01T09:00:00.123456Z");
 

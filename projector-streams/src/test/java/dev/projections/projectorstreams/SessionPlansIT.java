@@ -1,5 +1,7 @@
 package dev.projections.projectorstreams;
 
+import static dev.projections.projectorstreams.EventFixtures.CONVERTED;
+import static dev.projections.projectorstreams.EventFixtures.UPLOADED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.projections.embeddedservices.SharedPostgres;
@@ -18,11 +20,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 class SessionPlansIT {
-
-    private static final String UPLOADED = """
-            {"title": "Pump manual", "filename": "pump.pdf", "contentType": "application/pdf", "sizeBytes": 2048, "uploadedBy": "dave"}""";
-    private static final String CONVERTED = """
-            {"markdownContent": "# Pump", "sections": [{"heading": "Pump", "level": 1, "content": "Intro"}]}""";
 
     @Test
     void givenTheContentsCheckPlannedWhileDocumentViewsWasAnalyzedEmpty_whenTheSessionsPlansAreDue_thenEachCheckUsesTheIndexInsteadOfScanningTheTable()
