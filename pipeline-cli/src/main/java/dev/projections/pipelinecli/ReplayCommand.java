@@ -72,7 +72,7 @@ final class ReplayCommand implements Callable<Integer> {
      * A replay's stream threads unless {@code projector-threads} says otherwise: a replay has a backlog to
      * apply, and while one thread waits for the database, the other reads and folds the next events.
      */
-    static final int STREAM_THREADS = 2;
+    private static final int REPLAY_STREAM_THREADS = 2;
 
     @Override
     public Integer call() throws Exception {
@@ -81,7 +81,7 @@ final class ReplayCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment(flags);
         ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
         if (settings.optional(ProjectorConfig.STREAM_THREADS).isEmpty()) {
-            config = config.withStreamThreads(STREAM_THREADS);
+            config = config.withStreamThreads(REPLAY_STREAM_THREADS);
         }
         Duration waitFor = settings.duration("replay-wait", Duration.ZERO);
         Instant datetime = parseDatetime(settings);

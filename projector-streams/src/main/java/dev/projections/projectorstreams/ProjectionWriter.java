@@ -423,9 +423,7 @@ public final class ProjectionWriter {
         UUID[] moved = sequences.keySet().stream().filter(aggregate -> !locked.unplaced().contains(aggregate)).toArray(UUID[]::new);
         if (moved.length > 0) {
             try (PreparedStatement statement = connection.prepareStatement(SET_POSITIONS)) {
-                statement.setArray(1, connection.createArrayOf("uuid", moved));
-                statement.setArray(2, connection.createArrayOf("integer", Arrays.stream(moved).map(positions::get).toArray()));
-                statement.setArray(3, connection.createArrayOf("bigint", Arrays.stream(moved).map(sequences::get).toArray()));
+                bindPositions(connection, statement, 1, moved, positions, sequences);
                 statement.setString(4, projection.name());
                 statement.executeUpdate();
             }
@@ -435,9 +433,7 @@ public final class ProjectionWriter {
             int inserted = 0;
             try (PreparedStatement statement = connection.prepareStatement(NEW_POSITIONS)) {
                 statement.setString(1, projection.name());
-                statement.setArray(2, connection.createArrayOf("uuid", created));
-                statement.setArray(3, connection.createArrayOf("integer", Arrays.stream(created).map(positions::get).toArray()));
-                statement.setArray(4, connection.createArrayOf("bigint", Arrays.stream(created).map(sequences::get).toArray()));
+                bindPositions(connection, statement, 2, created, positions, sequences);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         inserted++;
@@ -458,6 +454,14 @@ public final class ProjectionWriter {
                 statement.executeUpdate();
             }
         }
+    }
+
+    /** The aggregates, their positions and their sequences, as three arrays from parameter {@code first} on. */
+    private static void bindPositions(Connection connection, PreparedStatement statement, int first, UUID[] aggregates,
+            Map<UUID, Integer> positions, Map<UUID, Long> sequences) throws SQLException {
+        statement.setArray(first, connection.createArrayOf("uuid", aggregates));
+        statement.setArray(first + 1, connection.createArrayOf("integer", Arrays.stream(aggregates).map(positions::get).toArray()));
+        statement.setArray(first + 2, connection.createArrayOf("bigint", Arrays.stream(aggregates).map(sequences::get).toArray()));
     }
 
     private Object[] parkRow(Park park) {
