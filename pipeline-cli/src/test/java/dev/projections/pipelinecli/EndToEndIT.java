@@ -5,6 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.projectorstreams.ProjectorApp;
+import dev.projections.projectorstreams.ProjectorConfig;
+import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.KafkaSettings;
+import dev.projections.settings.Settings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -335,6 +342,36 @@ class EndToEndIT {
         SharedPipeline.Run verify = SharedPipeline.command("verify", "document", "--aggregate", id.toString());
         assertThat(verify.exit()).as(verify.out()).isZero();
         assertThat(verify.out()).contains("document: 1 aggregates checked, 0 difference(s)");
+    }
+
+    @Test
+    @Order(11)
+    void givenAProjectorWhoseCommitIntervalIsAMinute_whenOneEventComesAfterItCaughtUp_thenItCommitsTheEventWithinSecondsNotAtTheInterval()
+            throws Exception {
+        Settings settings = Settings.of(Map.of(DatabaseSettings.URL, pipeline.jdbcUrl(), KafkaSettings.BOOTSTRAP_SERVERS, pipeline.bootstrapServers(),
+                ProjectorConfig.APPLICATION_ID_PREFIX, "e2e-idle-commit-" + UUID.randomUUID() + "-", ProjectorConfig.COMMIT_INTERVAL, "60s"),
+                Map.of());
+        Monitoring monitoring = new Monitoring("e2e-idle-commit");
+        ProjectorApp projector = ProjectorApp.start(ProjectorConfig.from("document", settings, Map.of()), monitoring);
+        try {
+            // a group of its own, reading the topic from its start, this event last: caught up once its count stops moving
+            post(UUID.randomUUID(), 0, List.of(uploaded(10)), "idle-commit");
+            AtomicLong seen = new AtomicLong(-1);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> projector.metrics().handled() > 0 && projector.metrics().handled() == seen.getAndSet(projector.metrics().handled()));
+            long before = projector.metrics().handled();
+
+            post(UUID.randomUUID(), 0, List.of(uploaded(11)), "idle-commit");
+            long posted = System.nanoTime();
+            await().atMost(Duration.ofSeconds(50)).until(() -> projector.metrics().handled() > before);
+
+            // nothing more came, so the batch of one was committed at once, not a commit interval after it began
+            assertThat(Duration.ofNanos(System.nanoTime() - posted)).isLessThan(Duration.ofSeconds(10));
+            assertThat(projector.failure()).isNotDone();
+        } finally {
+            projector.close();
+            monitoring.close();
+        }
     }
 
     // --- writing ---

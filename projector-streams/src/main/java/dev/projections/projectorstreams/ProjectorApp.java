@@ -99,7 +99,7 @@ public final class ProjectorApp implements AutoCloseable {
                 return;
             }
             ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
-            ReadModelTransactions transactions = new ReadModelTransactions(writer, dataSource, metrics);
+            ReadModelTransactions transactions = new ReadModelTransactions(writer, dataSource, metrics, config.commitInterval());
             this.transactions = transactions;
             KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(transactions),
                     config.streamsProperties(), new ProjectorClientSupplier(transactions));

@@ -24,6 +24,12 @@ public record ProjectorConfig(
     public static final String STREAM_THREADS = "projector-threads";
     public static final String STATE_DIR = "projector-state-dir";
     public static final String COMMIT_INTERVAL = "projector-commit-interval";
+    /**
+     * How often Streams commits the offsets of what was applied, unless the commit interval is longer: the
+     * read model commits on its own schedule ({@link ReadModelCommittingConsumer#poll}), so offsets need not
+     * follow every batch; after a crash, what was applied since is read again and changes nothing.
+     */
+    static final Duration OFFSET_COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     public static ProjectorConfig from(String readModel, Settings settings, Map<String, String> environment) {
         Projection projection = Projections.named(readModel, settings);
@@ -64,7 +70,7 @@ public record ProjectorConfig(
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(commitInterval.toMillis(), OFFSET_COMMIT_INTERVAL.toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         props.put("processing.exception.handler.global.enabled", true);
         return props;

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
@@ -14,7 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * A stream thread's main consumer, which applies and commits the thread's batch of events in the read
  * model before it commits any offset. Kafka Streams commits offsets only through its main consumer, on the
- * stream thread that read the events; should the batch fail to commit, no offset is committed.
+ * stream thread that read the events; should the batch fail to commit, no offset is committed. The batch
+ * is applied sooner too, when the thread asks for more records and none are at hand (see {@link #poll}).
  */
 final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
 
@@ -63,6 +65,25 @@ final class ReadModelCommittingConsumer extends KafkaConsumer<byte[], byte[]> {
                 transactions.rollback();
             }
         };
+    }
+
+    /**
+     * Applies the thread's batch before waiting for more records when none are at hand, or when the batch
+     * is a commit interval old: an event's rows do not wait for the next offset commit, and while records
+     * keep coming they gather into batches of up to a commit interval.
+     */
+    @Override
+    public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        if (transactions.size() > 0) {
+            if (!transactions.due()) {
+                ConsumerRecords<byte[], byte[]> atHand = super.poll(Duration.ZERO);
+                if (!atHand.isEmpty()) {
+                    return atHand;
+                }
+            }
+            transactions.commit();
+        }
+        return super.poll(timeout);
     }
 
     @Override

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The events each stream thread has read since its last commit. They are applied, in one read-model
- * transaction of a few JDBC batches, when the thread's consumer is about to commit their offsets
+ * transaction of a few JDBC batches, once the thread's consumer has no more records at hand or the batch
+ * is a commit interval old, and in any case before the consumer commits their offsets
  * ({@link ReadModelCommittingConsumer}), so an offset never passes an event whose rows are not committed.
  * Committing rows before their offsets is always safe: delivered again, they change nothing.
  */
@@ -32,15 +33,22 @@ final class ReadModelTransactions {
     private static final Duration RETRY_IN_PLACE = Duration.ofSeconds(60);
 
     private final SessionPlans plans = new SessionPlans(SessionPlans.KEPT);
-    private final Map<Thread, List<Delivery>> batches = new ConcurrentHashMap<>();
+    private final long commitIntervalNanos;
+    private final Map<Thread, Batch> batches = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** Aggregates with parked events, as committed: a park rolled back is not one. */
     private final Set<UUID> parkedAggregates = ConcurrentHashMap.newKeySet();
 
-    ReadModelTransactions(ProjectionWriter writer, DataSource dataSource, ProjectionMetrics metrics) {
+    /** A thread's events, and when the first of them was read. */
+    private record Batch(List<Delivery> deliveries, long startedNanos) {
+    }
+
+    /** @param commitInterval how long an event may wait in a batch while more keep coming */
+    ReadModelTransactions(ProjectionWriter writer, DataSource dataSource, ProjectionMetrics metrics, Duration commitInterval) {
         this.writer = writer;
         this.dataSource = dataSource;
         this.metrics = metrics;
+        this.commitIntervalNanos = commitInterval.toNanos();
     }
 
     ProjectionWriter writer() {
@@ -54,20 +62,26 @@ final class ReadModelTransactions {
 
     /** Adds a record to the calling thread's batch. */
     void add(Delivery delivery) {
-        List<Delivery> batch = batches.get(Thread.currentThread());
+        Batch batch = batches.get(Thread.currentThread());
         if (batch == null) {
             // a stream thread that died leaves its batch here; its records are read again by its successor
             batches.keySet().removeIf(other -> !other.isAlive());
-            batch = new ArrayList<>();
+            batch = new Batch(new ArrayList<>(), System.nanoTime());
             batches.put(Thread.currentThread(), batch);
         }
-        batch.add(delivery);
+        batch.deliveries().add(delivery);
     }
 
     /** Records in the calling thread's batch. */
     int size() {
-        List<Delivery> batch = batches.get(Thread.currentThread());
-        return batch == null ? 0 : batch.size();
+        Batch batch = batches.get(Thread.currentThread());
+        return batch == null ? 0 : batch.deliveries().size();
+    }
+
+    /** Whether the calling thread's batch has waited a commit interval since its first record. */
+    boolean due() {
+        Batch batch = batches.get(Thread.currentThread());
+        return batch != null && System.nanoTime() - batch.startedNanos() >= commitIntervalNanos;
     }
 
     /**
@@ -77,10 +91,11 @@ final class ReadModelTransactions {
      * @throws ProjectionFailedException no retry can help (a statement the database cannot run at all)
      */
     void commit() {
-        List<Delivery> batch = batches.remove(Thread.currentThread());
-        if (batch == null || batch.isEmpty()) {
+        Batch taken = batches.remove(Thread.currentThread());
+        if (taken == null || taken.deliveries().isEmpty()) {
             return;
         }
+        List<Delivery> batch = taken.deliveries();
         // a database restarting or failing over is back in seconds: the batch is applied again in place, the
         // thread keeping its partitions, rather than replaced, which costs a rebalance after the session timeout
         long deadline = System.nanoTime() + RETRY_IN_PLACE.toNanos();
