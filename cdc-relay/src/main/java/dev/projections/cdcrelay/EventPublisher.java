@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -76,6 +77,8 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 break;
             }
         }
+        // the batch is complete: send what the producer holds now rather than after its linger
+        flush();
         for (int i = 0; i < acks.size(); i++) {
             try {
                 acks.get(i).get();
@@ -96,6 +99,17 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
             long last = events.get(events.size() - 1).sequence();
             metrics.published(events.size(), last, System.nanoTime() - started);
             LOG.debug("published {} events up to sequence {}", events.size(), last);
+        }
+    }
+
+    private void flush() throws InterruptedException {
+        try {
+            producer.flush();
+        } catch (IllegalStateException closed) {
+            // closed by a failed record's callback: the acknowledgements below name the failure
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedException(e.getMessage());
         }
     }
 
