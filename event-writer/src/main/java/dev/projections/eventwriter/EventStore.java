@@ -28,6 +28,12 @@ public final class EventStore {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String VERSION_CONSTRAINT = "events_aggregate_version_key";
 
+    /**
+     * Raises an asynchronous commit to a synchronous one for the append's transaction only; a stronger
+     * setting (waiting for standbys) is left as it is.
+     */
+    private static final String SYNCHRONOUS_COMMIT =
+            "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'";
     private static final String CURRENT_VERSION = """
             SELECT aggregate_type, max(event_version)
               FROM eventstore.events
@@ -144,6 +150,11 @@ public final class EventStore {
 
     private AppendResult append(Connection connection, String aggregateType, UUID aggregateId, int expectedVersion,
             List<NewEvent> events) throws SQLException {
+        // an acknowledged event is on disk whatever the server's default, and the relay sees it at once:
+        // logical decoding reads only flushed WAL, which an asynchronous commit leaves to the WAL writer
+        try (PreparedStatement statement = connection.prepareStatement(SYNCHRONOUS_COMMIT)) {
+            statement.execute();
+        }
         int current = 0;
         try (PreparedStatement statement = connection.prepareStatement(CURRENT_VERSION)) {
             statement.setObject(1, aggregateId);

@@ -7,6 +7,9 @@ import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.migrations.Migrations;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,9 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 class EventStoreIT {
 
@@ -173,6 +178,52 @@ class EventStoreIT {
 
         assertThat(read).hasSize(2);
         assertThat(read).extracting(EventEnvelope::sequence).isSorted().allMatch(sequence -> sequence > before);
+    }
+
+    @Test
+    void givenSessionsThatCommitAsynchronouslyOrWaitForStandbys_whenEventsAreAppended_thenTheAsynchronousOnesCommitSynchronouslyAndTheOthersKeepTheirs()
+            throws Exception {
+        UUID relaxed = UUID.randomUUID();
+        UUID replicated = UUID.randomUUID();
+        try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE public.append_commit_modes (aggregate_id uuid, mode text)");
+            statement.execute("""
+                    CREATE FUNCTION public.record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        INSERT INTO public.append_commit_modes VALUES (NEW.aggregate_id, current_setting('synchronous_commit'));
+                        RETURN NULL;
+                    END $$""");
+            // only this test's aggregates: other tests append beside it
+            statement.execute("CREATE TRIGGER record_commit_mode AFTER INSERT ON eventstore.events FOR EACH ROW WHEN (NEW.aggregate_id IN ('"
+                    + relaxed + "', '" + replicated + "')) EXECUTE FUNCTION public.record_commit_mode()");
+        }
+        try {
+            new EventStore(sessionsWith("synchronous_commit=off")).append("document", relaxed, 0, List.of(uploaded(), converted()));
+            new EventStore(sessionsWith("synchronous_commit=remote_apply")).append("document", replicated, 0, List.of(uploaded()));
+
+            List<String> modes = new ArrayList<>();
+            try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT aggregate_id, mode FROM public.append_commit_modes ORDER BY mode")) {
+                while (rows.next()) {
+                    modes.add((rows.getObject(1).equals(relaxed) ? "relaxed " : "replicated ") + rows.getString(2));
+                }
+            }
+            assertThat(modes).containsExactly("relaxed on", "relaxed on", "replicated remote_apply");
+        } finally {
+            try (Connection connection = SharedPostgres.get().dataSource().getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("DROP TRIGGER record_commit_mode ON eventstore.events");
+                statement.execute("DROP FUNCTION public.record_commit_mode()");
+                statement.execute("DROP TABLE public.append_commit_modes");
+            }
+        }
+    }
+
+    /** Connections to the shared server whose sessions start with this setting. */
+    private static DataSource sessionsWith(String setting) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(SharedPostgres.get().jdbcUrl());
+        dataSource.setOptions("-c " + setting);
+        return dataSource;
     }
 
     static NewEvent registered(String code, String name) {

@@ -62,7 +62,8 @@ public final class BenchReport {
         if (r.durability() != null) {
             var d = r.durability();
             md.append(String.format(Locale.US,
-                    "Durability: durable %s, fsync %s, synchronous_commit %s, wal_writer_delay %s, projector commit interval %s.%n%n",
+                    "Durability: durable %s, fsync %s, synchronous_commit %s (the fixed rates' appends commit synchronously, as the"
+                            + " event-writer's do), wal_writer_delay %s, projector commit interval %s.%n%n",
                     d.durable() ? "yes" : "no", d.fsync(), d.synchronousCommit(), d.walWriterDelay(),
                     d.projectorCommitInterval()));
         }

@@ -116,6 +116,7 @@ final class BenchWorkload {
                 try (Connection connection = dataSource.getConnection();
                         PreparedStatement insert = connection.prepareStatement(INSERT.formatted("eventstore.events"))) {
                     connection.setAutoCommit(true);
+                    commitSynchronously(connection, true);
                     int slot = 0;
                     for (int d = writer; d < documents; d += writers) {
                         for (int e = 0; e < EVENTS_PER_DOCUMENT; e++) {
@@ -130,6 +131,7 @@ final class BenchWorkload {
                         }
                     }
                     last.accumulateAndGet(System.nanoTime(), Math::max);
+                    commitSynchronously(connection, false);
                 } catch (Exception e) {
                     failures.add(e);
                 }
@@ -144,6 +146,18 @@ final class BenchWorkload {
             throw failures.get(0);
         }
         return (last.get() - start) / 1e9;
+    }
+
+    /**
+     * The writers' commits are synchronous, as the event-writer's appends are whatever the server's default
+     * ({@code EventStore}); the pooled connection gets its default back afterwards.
+     */
+    private static void commitSynchronously(Connection connection, boolean synchronous) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(synchronous
+                    ? "SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'"
+                    : "RESET synchronous_commit");
+        }
     }
 
     /** The event store's last sequence, 0 when it is empty. */
