@@ -72,6 +72,9 @@ public record ProjectorConfig(
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(commitInterval.toMillis(), OFFSET_COMMIT_INTERVAL.toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // an aggregate's events are all in one partition, whose order Streams keeps: a task reading several
+        // topics need not hold what it has until its other partitions have data (or their lag is known)
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         props.put("processing.exception.handler.global.enabled", true);
         return props;
     }
