@@ -150,8 +150,8 @@ public final class EventStore {
 
     private AppendResult append(Connection connection, String aggregateType, UUID aggregateId, int expectedVersion,
             List<NewEvent> events) throws SQLException {
-        // an acknowledged event is on disk whatever the server's default, and the relay sees it at once:
-        // logical decoding reads only flushed WAL, which an asynchronous commit leaves to the WAL writer
+        // an acknowledged event is flushed whatever the server's default commit mode, and the relay sees it at
+        // once: logical decoding reads only flushed WAL, which an asynchronous commit leaves to the WAL writer
         try (PreparedStatement statement = connection.prepareStatement(SYNCHRONOUS_COMMIT)) {
             statement.execute();
         }
