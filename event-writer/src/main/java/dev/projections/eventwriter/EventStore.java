@@ -28,12 +28,9 @@ public final class EventStore {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String VERSION_CONSTRAINT = "events_aggregate_version_key";
 
-    /**
-     * Raises an asynchronous commit to a synchronous one for the append's transaction only; a stronger
-     * setting (waiting for standbys) is left as it is.
-     */
+    /** Raises an asynchronous commit to a synchronous one; a stronger setting (waiting for standbys) is kept. */
     private static final String SYNCHRONOUS_COMMIT =
-            "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'";
+            "SELECT set_config('synchronous_commit', 'on', ?) WHERE current_setting('synchronous_commit') = 'off'";
     private static final String CURRENT_VERSION = """
             SELECT aggregate_type, max(event_version)
               FROM eventstore.events
@@ -150,11 +147,7 @@ public final class EventStore {
 
     private AppendResult append(Connection connection, String aggregateType, UUID aggregateId, int expectedVersion,
             List<NewEvent> events) throws SQLException {
-        // an acknowledged event is flushed whatever the server's default commit mode, and the relay sees it at
-        // once: logical decoding reads only flushed WAL, which an asynchronous commit leaves to the WAL writer
-        try (PreparedStatement statement = connection.prepareStatement(SYNCHRONOUS_COMMIT)) {
-            statement.execute();
-        }
+        commitSynchronously(connection, true);
         int current = 0;
         try (PreparedStatement statement = connection.prepareStatement(CURRENT_VERSION)) {
             statement.setObject(1, aggregateId);
@@ -195,6 +188,19 @@ public final class EventStore {
         UniqueClaims.claim(connection, aggregateType, aggregateId, events);
         appended.sort((a, b) -> Integer.compare(a.eventVersion(), b.eventVersion()));
         return new AppendResult(aggregateType, aggregateId, expectedVersion + events.size(), List.copyOf(appended));
+    }
+
+    /**
+     * Has the connection commit synchronously where the server's default is asynchronous, for its current
+     * transaction or, for a writer of its own that stands for the appends (the bench's), for the session.
+     * An acknowledged event is then flushed, and the relay sees it at once: logical decoding reads only
+     * flushed WAL, which an asynchronous commit leaves to the WAL writer.
+     */
+    public static void commitSynchronously(Connection connection, boolean transactionOnly) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(SYNCHRONOUS_COMMIT)) {
+            statement.setBoolean(1, transactionOnly);
+            statement.execute();
+        }
     }
 
     /** Read-your-writes: how far each read model has applied an aggregate, and a wait until it has applied an append. */

@@ -3,6 +3,7 @@ package dev.projections.pipelinecli.bench;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventwriter.EventStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -116,7 +117,7 @@ final class BenchWorkload {
                 try (Connection connection = dataSource.getConnection();
                         PreparedStatement insert = connection.prepareStatement(INSERT.formatted("eventstore.events"))) {
                     connection.setAutoCommit(true);
-                    commitSynchronously(connection, true);
+                    EventStore.commitSynchronously(connection, false);
                     try {
                         int slot = 0;
                         for (int d = writer; d < documents; d += writers) {
@@ -133,9 +134,10 @@ final class BenchWorkload {
                         }
                         last.accumulateAndGet(System.nanoTime(), Math::max);
                     } finally {
-                        try {
-                            commitSynchronously(connection, false);
-                        } catch (SQLException reset) {
+                        try (Statement reset = connection.createStatement()) {
+                            // the pooled connection gets the server's default back
+                            reset.execute("RESET synchronous_commit");
+                        } catch (SQLException broken) {
                             // the connection is broken, and the pool drops it; what broke it is the failure to report
                         }
                     }
@@ -153,18 +155,6 @@ final class BenchWorkload {
             throw failures.get(0);
         }
         return (last.get() - start) / 1e9;
-    }
-
-    /**
-     * The writers' commits are synchronous, as the event-writer's appends are whatever the server's default
-     * ({@code EventStore}); the pooled connection gets its default back afterwards.
-     */
-    private static void commitSynchronously(Connection connection, boolean synchronous) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(synchronous
-                    ? "SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'"
-                    : "RESET synchronous_commit");
-        }
     }
 
     /** The event store's last sequence, 0 when it is empty. */
