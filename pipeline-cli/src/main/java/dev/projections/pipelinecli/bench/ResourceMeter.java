@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,15 +17,41 @@ import java.util.stream.Stream;
 
 /**
  * Memory and CPU of this process and of the PostgreSQL server, read from {@code /proc} (Linux): peak
- * resident memory, and the cores each kept busy during a stage, which says what limits that stage.
- * Where {@code /proc} or the server's process cannot be read (another host), the figures are 0.
+ * resident memory, and the cores each kept busy during a stage, which says what limits that stage; and
+ * the whole machine's busy cores, with those its host took for others (steal), which say whether the
+ * stage had the cores to itself. Where {@code /proc} or the server's process cannot be read (another
+ * host), the figures are 0, and the machine's are left out.
  */
 final class ResourceMeter implements AutoCloseable {
 
     private static final long CLOCK_TICKS = 100;
 
-    /** CPU seconds of both sides at one moment. */
-    record CpuMark(long nanos, double pipelineSeconds, double postgresSeconds) {
+    /** CPU seconds of both sides, and of the machine where known, at one moment. */
+    record CpuMark(long nanos, double pipelineSeconds, double postgresSeconds, Optional<MachineCpu> machine) {
+    }
+
+    /** CPU seconds of all the machine's cores so far: busy, and stolen by its host for others while wanted. */
+    record MachineCpu(double busySeconds, double stolenSeconds) {
+
+        /**
+         * From the first line of {@code /proc/stat} ({@code cpu user nice system idle iowait irq softirq steal
+         * ...}, in clock ticks); busy is user, nice, system, irq and softirq (guest time is within user).
+         */
+        static Optional<MachineCpu> parse(String firstLine) {
+            String[] fields = firstLine.trim().split("\\s+");
+            if (fields.length < 9 || !fields[0].equals("cpu")) {
+                return Optional.empty();
+            }
+            try {
+                long busy = 0;
+                for (int field : new int[] {1, 2, 3, 6, 7}) {
+                    busy += Long.parseLong(fields[field]);
+                }
+                return Optional.of(new MachineCpu(busy / (double) CLOCK_TICKS, Long.parseLong(fields[8]) / (double) CLOCK_TICKS));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
     }
 
     private final long postmaster;
@@ -51,7 +78,15 @@ final class ResourceMeter implements AutoCloseable {
     }
 
     CpuMark mark() {
-        return new CpuMark(System.nanoTime(), cpuSeconds(ProcessHandle.current()), postgresCpuSeconds());
+        return new CpuMark(System.nanoTime(), cpuSeconds(ProcessHandle.current()), postgresCpuSeconds(), machineCpu());
+    }
+
+    private static Optional<MachineCpu> machineCpu() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/stat"))) {
+            return lines.findFirst().flatMap(MachineCpu::parse);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** CPU seconds a process has used so far; 0 where the system does not say. */
@@ -59,16 +94,29 @@ final class ResourceMeter implements AutoCloseable {
         return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
-    /** "pipeline process 1.2 cores, PostgreSQL 0.6 cores, other processes 0.1 cores of 2" since a mark. */
+    /**
+     * "pipeline process 1.20 cores, PostgreSQL 0.60 cores, projector processes 0.10 cores busy of 2; the
+     * machine 1.95 cores busy, 0.02 taken by its host (steal)" since a mark.
+     */
     String busySince(CpuMark start, double otherProcessesSeconds) {
-        CpuMark now = mark();
+        return busy(start, mark(), otherProcessesSeconds, Runtime.getRuntime().availableProcessors());
+    }
+
+    static String busy(CpuMark start, CpuMark now, double otherProcessesSeconds, int cores) {
         double wall = Math.max(1e-9, (now.nanos() - start.nanos()) / 1e9);
         String text = String.format(Locale.US, "pipeline process %.2f cores, PostgreSQL %.2f cores",
                 (now.pipelineSeconds() - start.pipelineSeconds()) / wall, (now.postgresSeconds() - start.postgresSeconds()) / wall);
         if (otherProcessesSeconds > 0) {
             text += String.format(Locale.US, ", projector processes %.2f cores", otherProcessesSeconds / wall);
         }
-        return text + " busy of " + Runtime.getRuntime().availableProcessors();
+        text += " busy of " + cores;
+        if (start.machine().isPresent() && now.machine().isPresent()) {
+            MachineCpu from = start.machine().get();
+            MachineCpu to = now.machine().get();
+            text += String.format(Locale.US, "; the machine %.2f cores busy, %.2f taken by its host (steal)",
+                    (to.busySeconds() - from.busySeconds()) / wall, (to.stolenSeconds() - from.stolenSeconds()) / wall);
+        }
+        return text;
     }
 
     /** The server's resident memory: each process's own pages, and the shared buffers once. */
