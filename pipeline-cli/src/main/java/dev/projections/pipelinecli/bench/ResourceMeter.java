@@ -174,9 +174,9 @@ final class ResourceMeter implements AutoCloseable {
         return ProcessHandle.of(postmaster).map(server -> server.children().map(ProcessHandle::pid).toList()).orElse(List.of());
     }
 
+    /** The server and its children. */
     private List<Long> postgresPids() {
-        return ProcessHandle.of(postmaster).map(server -> Stream.concat(Stream.of(server),
-                server.children()).map(ProcessHandle::pid).toList()).orElse(List.of());
+        return Stream.concat(Stream.of(postmaster), postgresChildren().stream()).toList();
     }
 
     /** The fields of /proc/pid/stat after the command name, numbered as in proc(5) minus one. */
