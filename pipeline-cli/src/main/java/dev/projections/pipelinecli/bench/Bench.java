@@ -133,7 +133,7 @@ public final class Bench {
                     say("latency: " + options.warmUp().toSeconds() + " s at " + rate + "/s first, not measured, to reach a steady state");
                     Map<String, Long> from = new LinkedHashMap<>(written);
                     READ_MODELS.forEach(readModel -> written.merge(readModel, (long) warmUp.size(), Long::sum));
-                    BenchWorkload.insertAtRate(services.dataSource(), warmUp, rate, options.writers());
+                    BenchWorkload.insertAtRate(services.dataSource(), warmUp, rate, options.writers(), meter::sessionCpuSeconds);
                     progress.await("warm-up " + rate + "/s", from, written, timeout(warmUp.size()),
                             () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
                 }
@@ -143,20 +143,21 @@ public final class Bench {
                 READ_MODELS.forEach(readModel -> written.merge(readModel, (long) events.size(), Long::sum));
                 mark = meter.mark();
                 latencies.start();
-                double seconds;
+                BenchWorkload.RateRun run;
                 try (StageLag stages = new StageLag("at " + rate + "/s", services.dataSource(), services.relay()::lastRelayedSequence,
                         progress, from)) {
-                    seconds = BenchWorkload.insertAtRate(services.dataSource(), events, rate, options.writers());
+                    run = BenchWorkload.insertAtRate(services.dataSource(), events, rate, options.writers(), meter::sessionCpuSeconds);
                     progress.await("latency " + rate + "/s", from, written, timeout(events.size()),
                             () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
                     List<BenchResults.Series> behind = stages.series();
                     lag.addAll(behind);
-                    limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; most events behind: " + behind.stream()
+                    limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; of them " + meter.writersSince(mark, run)
+                            + "; most events behind: " + behind.stream()
                             .map(series -> series.name() + " " + (long) Arrays.stream(series.values()).max().orElse(0))
                             .collect(Collectors.joining(", ")));
                 }
                 for (String readModel : READ_MODELS) {
-                    latency.add(latencies.result(readModel, rate, events.size() / seconds));
+                    latency.add(latencies.result(readModel, rate, events.size() / run.seconds()));
                 }
             }
 

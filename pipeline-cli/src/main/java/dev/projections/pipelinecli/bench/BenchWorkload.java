@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventwriter.EventStore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +16,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongToDoubleFunction;
 import javax.sql.DataSource;
 
 /**
@@ -30,6 +34,8 @@ final class BenchWorkload {
             VALUES (?, ?, 'document', ?, ?, ?::jsonb, ?::jsonb)
             """;
     private static final int BATCH = 500;
+    /** -1 from {@link ThreadMXBean#getCurrentThreadCpuTime} where the JVM cannot say, which counts as 0. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** One event of the workload, its payload already JSON. */
     record Event(UUID id, UUID aggregateId, String type, int version, String payload, String metadata) {
@@ -98,16 +104,26 @@ final class BenchWorkload {
     }
 
     /**
+     * What committing at a rate took: the seconds from the first scheduled commit to the last, and the CPU
+     * seconds of the writers' threads and of their database sessions (0 where they cannot be read).
+     */
+    record RateRun(double seconds, double threadCpuSeconds, double sessionCpuSeconds) {
+    }
+
+    /**
      * Commits the events one per transaction at {@code rate} events a second in all, from {@code writers}
      * connections; each writer owns whole documents, so that an aggregate's events commit in version order.
      * A writer that falls behind its schedule writes at once until it is back on it.
      *
-     * @return the seconds from the first scheduled commit to the last commit
+     * @param sessionCpu the CPU seconds a database session (by its backend's pid) has used so far
      */
-    static double insertAtRate(DataSource dataSource, List<Event> events, int rate, int writers) throws Exception {
+    static RateRun insertAtRate(DataSource dataSource, List<Event> events, int rate, int writers, LongToDoubleFunction sessionCpu)
+            throws Exception {
         long start = System.nanoTime() + 50_000_000L;
         long interval = 1_000_000_000L / rate;
         AtomicLong last = new AtomicLong(start);
+        DoubleAdder threadCpu = new DoubleAdder();
+        DoubleAdder sessionsCpu = new DoubleAdder();
         List<Thread> threads = new ArrayList<>();
         List<Exception> failures = new CopyOnWriteArrayList<>();
         int documents = events.size() / EVENTS_PER_DOCUMENT;
@@ -118,6 +134,9 @@ final class BenchWorkload {
                         PreparedStatement insert = connection.prepareStatement(INSERT.formatted("eventstore.events"))) {
                     connection.setAutoCommit(true);
                     EventStore.commitSynchronously(connection, false);
+                    long backend = backendPid(connection);
+                    double sessionStart = sessionCpu.applyAsDouble(backend);
+                    long threadStart = THREADS.getCurrentThreadCpuTime();
                     try {
                         int slot = 0;
                         for (int d = writer; d < documents; d += writers) {
@@ -133,6 +152,8 @@ final class BenchWorkload {
                             }
                         }
                         last.accumulateAndGet(System.nanoTime(), Math::max);
+                        threadCpu.add(Math.max(0, THREADS.getCurrentThreadCpuTime() - threadStart) / 1e9);
+                        sessionsCpu.add(sessionCpu.applyAsDouble(backend) - sessionStart);
                     } finally {
                         try (Statement reset = connection.createStatement()) {
                             // the pooled connection gets the server's default back
@@ -154,7 +175,14 @@ final class BenchWorkload {
         if (!failures.isEmpty()) {
             throw failures.get(0);
         }
-        return (last.get() - start) / 1e9;
+        return new RateRun((last.get() - start) / 1e9, threadCpu.sum(), sessionsCpu.sum());
+    }
+
+    private static long backendPid(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** The event store's last sequence, 0 when it is empty. */

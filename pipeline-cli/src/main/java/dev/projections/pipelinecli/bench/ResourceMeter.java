@@ -102,6 +102,26 @@ final class ResourceMeter implements AutoCloseable {
         return busy(start, mark(), otherProcessesSeconds, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * "the bench's writers 0.13 cores in this process and 0.31 in PostgreSQL" since a mark: the CPU the
+     * application's own appends took of the figures above, on the same cores as the pipeline.
+     */
+    String writersSince(CpuMark start, BenchWorkload.RateRun run) {
+        return writers(start, System.nanoTime(), run);
+    }
+
+    static String writers(CpuMark start, long nowNanos, BenchWorkload.RateRun run) {
+        double wall = Math.max(1e-9, (nowNanos - start.nanos()) / 1e9);
+        return String.format(Locale.US, "the bench's writers %.2f cores in this process and %.2f in PostgreSQL",
+                run.threadCpuSeconds() / wall, run.sessionCpuSeconds() / wall);
+    }
+
+    /** CPU seconds a session of the measured server has used so far; 0 for a process that is not one of its children. */
+    double sessionCpuSeconds(long backendPid) {
+        return ProcessHandle.of(backendPid).filter(process -> process.parent().map(ProcessHandle::pid).orElse(-1L) == postmaster)
+                .map(ResourceMeter::cpuSeconds).orElse(0.0);
+    }
+
     static String busy(CpuMark start, CpuMark now, double otherProcessesSeconds, int cores) {
         double wall = Math.max(1e-9, (now.nanos() - start.nanos()) / 1e9);
         String text = String.format(Locale.US, "pipeline process %.2f cores, PostgreSQL %.2f cores",

@@ -40,4 +40,23 @@ class ResourceMeterTest {
 
         assertThat(ResourceMeter.busy(start, end, 0, 2)).isEqualTo("pipeline process 1.00 cores, PostgreSQL 0.50 cores busy of 2");
     }
+
+    @Test
+    void givenTheWritersCpu_whenDescribed_thenTheUserSeesTheApplicationsShareOnEachSide() {
+        CpuMark start = new CpuMark(0, 10.0, 5.0, Optional.empty());
+
+        assertThat(ResourceMeter.writers(start, 20_000_000_000L, new BenchWorkload.RateRun(19.9, 2.6, 6.2)))
+                .isEqualTo("the bench's writers 0.13 cores in this process and 0.31 in PostgreSQL");
+    }
+
+    @Test
+    void givenAProcessThatIsNotTheServersSession_whenItsCpuIsAsked_thenZero() {
+        long self = ProcessHandle.current().pid();
+        // measured as if this process were a session of a server that is its parent
+        try (ResourceMeter meter = new ResourceMeter(self)) {
+            assertThat(meter.sessionCpuSeconds(self)).isPositive();
+            assertThat(meter.sessionCpuSeconds(ProcessHandle.current().parent().orElseThrow().pid())).isZero();
+            assertThat(meter.sessionCpuSeconds(-1)).isZero();
+        }
+    }
 }
