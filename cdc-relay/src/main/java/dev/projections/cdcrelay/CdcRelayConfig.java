@@ -63,7 +63,7 @@ public record CdcRelayConfig(
                 settings.integer(TOPIC_MIN_INSYNC_REPLICAS, -1, -1, 32),
                 types,
                 settings.integer(MAX_BATCH_SIZE, 2048, 1, 100_000),
-                settings.duration(POLL_INTERVAL, Duration.ofMillis(5)),
+                settings.duration(POLL_INTERVAL, Duration.ofMillis(10)),
                 settings.duration(OFFSET_FLUSH_INTERVAL, Duration.ofSeconds(1)),
                 settings.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(10)));
     }
