@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -62,11 +63,28 @@ final class ResourceMeter implements AutoCloseable {
         return thread;
     });
 
-    /** @param backendPid the pid of one PostgreSQL backend, whose parent is the server */
+    /**
+     * @param backendPid the pid of one PostgreSQL backend, whose parent is the server; on another host's
+     *     server, a process of this host that has the same pid is not taken for it
+     */
     ResourceMeter(long backendPid) {
-        this.postmaster = ProcessHandle.of(backendPid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+        this(backendPid, ResourceMeter::isPostgres);
+    }
+
+    ResourceMeter(long backendPid, Predicate<ProcessHandle> isServer) {
+        this.postmaster = ProcessHandle.of(backendPid).filter(isServer).flatMap(ProcessHandle::parent).filter(isServer)
+                .map(ProcessHandle::pid).orElse(-1L);
         // once a second: reading /proc costs the machine being measured
         sampler.scheduleAtFixedRate(() -> postgresPeak.accumulateAndGet(postgresRss(), Math::max), 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** A process of the PostgreSQL server's program, by the name of the program it runs (as readable as its CPU figures). */
+    private static boolean isPostgres(ProcessHandle process) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(process.pid()), "comm")).strip().equals("postgres");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     long pipelinePeakRss() {

@@ -53,10 +53,20 @@ class ResourceMeterTest {
     void givenAProcessThatIsNotTheServersSession_whenItsCpuIsAsked_thenZero() {
         long self = ProcessHandle.current().pid();
         // measured as if this process were a session of a server that is its parent
-        try (ResourceMeter meter = new ResourceMeter(self)) {
+        try (ResourceMeter meter = new ResourceMeter(self, process -> true)) {
             assertThat(meter.sessionCpuSeconds(self)).isPositive();
             assertThat(meter.sessionCpuSeconds(ProcessHandle.current().parent().orElseThrow().pid())).isZero();
             assertThat(meter.sessionCpuSeconds(-1)).isZero();
+        }
+    }
+
+    @Test
+    void givenABackendPidThatNoPostgresProcessHasHere_whenMeasured_thenPostgresFiguresAreZero() {
+        // another host's server: the pid, here, is this JVM's
+        long self = ProcessHandle.current().pid();
+        try (ResourceMeter meter = new ResourceMeter(self)) {
+            assertThat(meter.sessionCpuSeconds(self)).isZero();
+            assertThat(meter.mark().postgresSeconds()).isZero();
         }
     }
 }
