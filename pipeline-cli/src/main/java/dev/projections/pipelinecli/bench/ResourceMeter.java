@@ -137,7 +137,7 @@ final class ResourceMeter implements AutoCloseable {
     /** CPU seconds a session of the measured server has used so far; 0 for a process that is not one of its children. */
     double sessionCpuSeconds(long backendPid) {
         return ProcessHandle.of(backendPid).filter(process -> process.parent().map(ProcessHandle::pid).orElse(-1L) == postmaster)
-                .map(ResourceMeter::cpuSeconds).orElse(0.0);
+                .map(process -> ownTicks(process.pid()) / (double) CLOCK_TICKS).orElse(0.0);
     }
 
     static String busy(CpuMark start, CpuMark now, double otherProcessesSeconds, int cores) {
@@ -186,10 +186,7 @@ final class ResourceMeter implements AutoCloseable {
             long[] before = serverTicks();
             long ticks = 0;
             for (long pid : postgresChildren()) {
-                List<String> fields = stat(pid);
-                if (fields.size() > 14) {
-                    ticks += Long.parseLong(fields.get(13)) + Long.parseLong(fields.get(14));
-                }
+                ticks += ownTicks(pid);
             }
             long[] after = serverTicks();
             if (after[1] == before[1] || attempt == 5) {
@@ -198,7 +195,13 @@ final class ResourceMeter implements AutoCloseable {
         }
     }
 
-    /** The server's own CPU ticks and those of its ended children it collected; zeros when unreadable. */
+    /** A process's own CPU ticks, user and system; 0 when it cannot be read (it ended). */
+    private static long ownTicks(long pid) {
+        List<String> fields = stat(pid);
+        return fields.size() > 14 ? Long.parseLong(fields.get(13)) + Long.parseLong(fields.get(14)) : 0;
+    }
+
+    /** The server's own CPU ticks and those of its ended children it collected, from one read; zeros when unreadable. */
     private long[] serverTicks() {
         List<String> fields = stat(postmaster);
         if (fields.size() <= 16) {
