@@ -1,7 +1,7 @@
 # The pipeline's image: every command of bin/pipeline, run as a non-root user on a Java runtime.
 #   docker build -t projection-pipeline .
 #   docker run --rm projection-pipeline --help
-# The embedded PostgreSQL and Kafka broker (lib/local: local mode, bench, chaos) are left out.
+# The tools (lib/tools: local mode, the embedded broker, bench, chaos) are left out: only production commands run.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -10,7 +10,7 @@ RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests package -pl distribution -am \
  && mkdir /dist \
  && tar -xzf distribution/target/pipeline-*.tar.gz -C /dist --strip-components=1 \
- && rm -rf /dist/lib/local
+ && rm -rf /dist/lib/tools
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 pipeline \

@@ -1,10 +1,13 @@
 package dev.projections.cdcrelay;
 
+import dev.failsafe.Execution;
+import dev.failsafe.RetryPolicy;
 import dev.projections.monitoring.Health;
 import dev.projections.monitoring.Monitoring;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.ChangeEvent;
+import dev.projections.settings.Causes;
 import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -99,50 +102,33 @@ public final class CdcRelayApp implements AutoCloseable {
     }
 
     private void supervise() {
-        Duration backoff = Duration.ofSeconds(1);
+        // an engine that stopped on an error is started again after a pause that grows while it keeps failing;
+        // a run that relayed something starts the pauses over
+        RetryPolicy<Object> restarts = RetryPolicy.builder().withBackoff(Duration.ofSeconds(1), MAX_BACKOFF).withMaxRetries(-1).build();
         try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofSeconds(2));
                 EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
                         config.topicReplicationFactor(), config.topicMinInSyncReplicas())) {
+            Execution<Object> execution = Execution.of(restarts);
             while (stopped.getCount() > 0) {
+                long before = lastRelayedSequence();
+                RuntimeException stop = new IllegalStateException("the relay's engine stopped");
                 try {
-                    topics.ensure(config.aggregateTypes());
-                    standingBy = true;
-                    if (!leadership.acquire(stopped)) {
+                    if (!runWhileLeader(leadership, topics)) {
                         break;
                     }
-                    standingBy = false;
-                    active = true;
-                    metrics.active(true);
-                    LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(),
-                            config.publicationName(), config.kafka().bootstrapServers());
-                    long before = lastRelayedSequence();
-                    ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> {
-                        if (!leadership.held()) {
-                            LOG.error("relay lost its lock session on slot {}; stopping, to stand by again", config.slotName());
-                            closeEngine();
-                        }
-                    }, 5, 5, TimeUnit.SECONDS);
-                    try {
-                        runEngine(topics);
-                    } finally {
-                        watch.cancel(false);
-                    }
-                    if (lastRelayedSequence() != before) {
-                        backoff = Duration.ofSeconds(1);
-                    }
                 } catch (RuntimeException e) {
-                    lastError = e.getMessage();
-                    LOG.error("relay stopped: {}", e.getMessage(), e);
-                } finally {
-                    active = false;
-                    standingBy = false;
-                    metrics.active(false);
+                    lastError = Causes.describe(e);
+                    LOG.error("relay stopped: {}", lastError, e);
+                    stop = e;
                 }
-                if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (lastRelayedSequence() != before) {
+                    execution = Execution.of(restarts);
+                }
+                execution.recordException(stop);
+                if (stopped.await(execution.getDelay().toMillis(), TimeUnit.MILLISECONDS)) {
                     break;
                 }
-                LOG.info("restarting the relay after {} ms", backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                LOG.info("restarting the relay after {} ms", execution.getDelay().toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -150,6 +136,38 @@ public final class CdcRelayApp implements AutoCloseable {
             watchdog.shutdownNow();
         }
         LOG.info("relay stopped");
+    }
+
+    /** Stands by until this relay holds the slot's lock, then streams until the engine stops; false once stopped. */
+    private boolean runWhileLeader(SlotLeadership leadership, EventTopicSetup topics) throws InterruptedException {
+        try {
+            topics.ensure(config.aggregateTypes());
+            standingBy = true;
+            if (!leadership.acquire(stopped)) {
+                return false;
+            }
+            standingBy = false;
+            active = true;
+            metrics.active(true);
+            LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(), config.publicationName(),
+                    config.kafka().bootstrapServers());
+            ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> {
+                if (!leadership.held()) {
+                    LOG.error("relay lost its lock session on slot {}; stopping, to stand by again", config.slotName());
+                    closeEngine();
+                }
+            }, 5, 5, TimeUnit.SECONDS);
+            try {
+                runEngine(topics);
+            } finally {
+                watch.cancel(false);
+            }
+            return true;
+        } finally {
+            active = false;
+            standingBy = false;
+            metrics.active(false);
+        }
     }
 
     private void runEngine(EventTopicSetup topics) {
@@ -175,7 +193,7 @@ public final class CdcRelayApp implements AutoCloseable {
             closeEngine();
         }
         if (failure.get() != null && stopped.getCount() > 0) {
-            throw new IllegalStateException("the Debezium engine failed: " + rootMessage(failure.get()), failure.get());
+            throw new IllegalStateException("the Debezium engine failed", failure.get());
         }
     }
 
@@ -203,14 +221,6 @@ public final class CdcRelayApp implements AutoCloseable {
                 LOG.warn("closing the Debezium engine failed: {}", e.getMessage());
             }
         }
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == error ? String.valueOf(error.getMessage()) : error.getMessage() + " (" + root.getMessage() + ")";
     }
 
     @Override

@@ -49,7 +49,7 @@ final class EventTopicSetup implements AutoCloseable {
     }
 
     void ensure(Collection<String> aggregateTypes) {
-        List<String> names = aggregateTypes.stream().map(EventTopics::topicName).filter(name -> !existing.contains(name)).toList();
+        List<String> names = aggregateTypes.stream().map(type -> EventTopics.forAggregateType(type).name()).filter(name -> !existing.contains(name)).toList();
         if (names.isEmpty()) {
             return;
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.EventTopics;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,7 +66,7 @@ class EventPublisherTest {
 
         assertThat(event.eventId()).isEqualTo(eventId);
         assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-24T02:13:59.123456Z"));
-        assertThat(record.topic()).isEqualTo("events.document");
+        assertThat(record.topic()).isEqualTo(EventTopics.forAggregateType("document").name());
         assertThat(record.key()).isEqualTo(aggregateId.toString());
         assertThat(record.timestamp()).isEqualTo(Instant.parse("2026-11-24T02:13:59.123Z").toEpochMilli());
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.projections.embeddedservices.EmbeddedKafka;
+import dev.projections.eventcatalogue.EventTopics;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class EventTopicSetupIT {
+
+    private static final EventTopics.Topic<String, byte[]> DOCUMENTS = EventTopics.forAggregateType("document");
 
     private static EmbeddedKafka kafka;
     private static Map<String, Object> client;
@@ -39,8 +42,8 @@ class EventTopicSetupIT {
         try (EventTopicSetup topics = new EventTopicSetup(client, 6, (short) -1, -1); Admin admin = Admin.create(client)) {
             topics.ensure(List.of("document"));
 
-            assertThat(admin.describeTopics(List.of("events.document")).allTopicNames().get().get("events.document").partitions()).hasSize(6);
-            Config config = config(admin, "events.document");
+            assertThat(admin.describeTopics(List.of(DOCUMENTS.name())).allTopicNames().get().get(DOCUMENTS.name()).partitions()).hasSize(6);
+            Config config = config(admin, DOCUMENTS.name());
             assertThat(config.get("retention.ms").value()).isEqualTo("-1");
             assertThat(config.get("retention.bytes").value()).isEqualTo("-1");
             // one broker: min(2, its default replication factor of 1)
@@ -54,7 +57,7 @@ class EventTopicSetupIT {
         warnings.start();
         ((Logger) LoggerFactory.getLogger(EventTopicSetup.class)).addAppender(warnings);
         try (EventTopicSetup topics = new EventTopicSetup(client, 6, (short) -1, -1); Admin admin = Admin.create(client)) {
-            admin.createTopics(List.of(new NewTopic("events.legacy", Optional.of(3), Optional.empty())
+            admin.createTopics(List.of(new NewTopic(EventTopics.forAggregateType("legacy").name(), Optional.of(3), Optional.empty())
                     .configs(Map.of("retention.ms", "86400000")))).all().get();
 
             topics.ensure(List.of("legacy"));

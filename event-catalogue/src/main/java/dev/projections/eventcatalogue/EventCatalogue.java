@@ -85,10 +85,6 @@ public final class EventCatalogue {
         return List.copyOf(types.keySet());
     }
 
-    public List<EventType> eventTypes() {
-        return types.values().stream().flatMap(events -> events.values().stream()).toList();
-    }
-
     public List<String> eventTypeNames(String aggregateType) {
         return List.copyOf(types.getOrDefault(aggregateType, Map.of()).keySet());
     }

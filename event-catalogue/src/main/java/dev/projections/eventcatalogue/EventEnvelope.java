@@ -1,7 +1,7 @@
 package dev.projections.eventcatalogue;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -183,7 +183,7 @@ public final class EventEnvelope {
     }
 
     public String topic() {
-        return EventTopics.topicName(aggregateType);
+        return EventTopics.forAggregateType(aggregateType).name();
     }
 
     @Override

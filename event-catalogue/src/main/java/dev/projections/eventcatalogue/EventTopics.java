@@ -24,23 +24,20 @@ public final class EventTopics {
     private EventTopics() {
     }
 
-    /** A topic with the serdes of its key and value. */
+    /** A topic with the serdes of its key and value: how every topic of the pipeline is named and read. */
     public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
     }
 
+    /** The topic of an aggregate type's events: keyed by the aggregate id as a string, valued by the envelope's JSON bytes. */
     public static Topic<String, byte[]> forAggregateType(String aggregateType) {
-        return new Topic<>(topicName(aggregateType), Serdes.String(), Serdes.ByteArray());
-    }
-
-    public static String topicName(String aggregateType) {
         if (!AGGREGATE_TYPE.matcher(aggregateType).matches()) {
             throw new IllegalArgumentException("aggregate type '" + aggregateType + "' must match " + AGGREGATE_TYPE);
         }
-        return PREFIX + aggregateType;
+        return new Topic<>(PREFIX + aggregateType, Serdes.String(), Serdes.ByteArray());
     }
 
-    public static List<String> topicNames(List<String> aggregateTypes) {
-        return aggregateTypes.stream().map(EventTopics::topicName).toList();
+    public static List<Topic<String, byte[]>> forAggregateTypes(List<String> aggregateTypes) {
+        return aggregateTypes.stream().map(EventTopics::forAggregateType).toList();
     }
 
     public static void writeHeaders(Headers headers, EventEnvelope event) {

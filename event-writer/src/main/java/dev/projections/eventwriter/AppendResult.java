@@ -8,8 +8,4 @@ public record AppendResult(String aggregateType, UUID aggregateId, int version, 
 
     public record Appended(UUID eventId, int eventVersion, long sequence) {
     }
-
-    public List<Long> sequences() {
-        return events.stream().map(Appended::sequence).toList();
-    }
 }

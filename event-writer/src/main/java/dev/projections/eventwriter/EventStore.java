@@ -1,13 +1,12 @@
 package dev.projections.eventwriter;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventCatalogue;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.StoredEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import dev.projections.eventcatalogue.EventEnvelope;
-import dev.projections.eventcatalogue.EventJson;
-import dev.projections.eventcatalogue.upcasting.Upcasters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +29,7 @@ public final class EventStore {
 
     /** Raises an asynchronous commit to a synchronous one; a stronger setting (waiting for standbys) is kept. */
     private static final String SYNCHRONOUS_COMMIT =
-            "SELECT set_config('synchronous_commit', 'on', ?) WHERE current_setting('synchronous_commit') = 'off'";
+            "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'";
     private static final String CURRENT_VERSION = """
             SELECT aggregate_type, max(event_version)
               FROM eventstore.events
@@ -44,11 +43,6 @@ public final class EventStore {
             """;
     private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)";
     private static final String INSERT_RETURNING = " RETURNING id, event_version, sequence";
-    private static final String SELECT_EVENTS = """
-            SELECT id, sequence, aggregate_id, aggregate_type, event_type, event_version, payload::text,
-                   metadata::text, created_at
-              FROM eventstore.events
-            """;
 
     private static final EventValidator STRUCTURAL = new StructuralValidator();
 
@@ -147,7 +141,7 @@ public final class EventStore {
 
     private AppendResult append(Connection connection, String aggregateType, UUID aggregateId, int expectedVersion,
             List<NewEvent> events) throws SQLException {
-        commitSynchronously(connection, true);
+        commitSynchronously(connection);
         int current = 0;
         try (PreparedStatement statement = connection.prepareStatement(CURRENT_VERSION)) {
             statement.setObject(1, aggregateId);
@@ -191,14 +185,12 @@ public final class EventStore {
     }
 
     /**
-     * Has the connection commit synchronously where the server's default is asynchronous, for its current
-     * transaction or, for a writer of its own that stands for the appends (the bench's), for the session.
-     * An acknowledged event is then flushed, and the relay sees it at once: logical decoding reads only
-     * flushed WAL, which an asynchronous commit leaves to the WAL writer.
+     * Has the transaction commit synchronously where the server's default is asynchronous: an acknowledged
+     * event is then flushed, and the relay sees it at once (logical decoding reads only flushed WAL, which an
+     * asynchronous commit leaves to the WAL writer).
      */
-    public static void commitSynchronously(Connection connection, boolean transactionOnly) throws SQLException {
+    private static void commitSynchronously(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(SYNCHRONOUS_COMMIT)) {
-            statement.setBoolean(1, transactionOnly);
             statement.execute();
         }
     }
@@ -243,42 +235,26 @@ public final class EventStore {
         }
     }
 
-    /** The aggregate's events in version order, with their sequences, each read as its current type (see {@link Upcasters}). */
+    /** The aggregate's events in version order, with their sequences, each read as its current type. */
     public List<EventEnvelope> load(UUID aggregateId) {
-        return query(SELECT_EVENTS + " WHERE aggregate_id = ? ORDER BY event_version", aggregateId);
+        return read(connection -> StoredEvents.ofAggregate(connection, aggregateId, 0));
     }
 
     /**
-     * Events by sequence, after the given one. A sequence is taken at insert and seen at commit, so a
-     * transaction still open may later fill a gap below the last sequence read: this is for reading
-     * what is committed (audits, checks), not for tailing the store, which is the relay's job.
+     * At most {@code limit} events by sequence, after the given one: what is committed, for audits, checks and
+     * re-publishing, not for tailing the store (see {@link StoredEvents#bySequence}).
      */
     public List<EventEnvelope> readAll(long afterSequence, int limit) {
-        return query(SELECT_EVENTS + " WHERE sequence > ? ORDER BY sequence LIMIT ?", afterSequence, limit);
+        return read(connection -> StoredEvents.bySequence(connection, afterSequence, limit));
     }
 
-    private List<EventEnvelope> query(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            List<EventEnvelope> events = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    events.add(Upcasters.CURRENT.upcast(new EventEnvelope(
-                            rows.getObject(1, UUID.class),
-                            rows.getLong(2),
-                            rows.getObject(3, UUID.class),
-                            rows.getString(4),
-                            rows.getString(5),
-                            rows.getInt(6),
-                            rows.getObject(9, java.time.OffsetDateTime.class).toInstant(),
-                            EventJson.tree(rows.getString(7)),
-                            (ObjectNode) EventJson.tree(rows.getString(8)))));
-                }
-            }
-            return events;
+    private interface Query {
+        List<EventEnvelope> run(Connection connection) throws SQLException;
+    }
+
+    private List<EventEnvelope> read(Query query) {
+        try (Connection connection = dataSource.getConnection()) {
+            return query.run(connection);
         } catch (SQLException e) {
             throw new EventStoreException("reading events failed: " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package dev.projections.eventwriter;
 
+import dev.failsafe.RetryPolicy;
+import dev.projections.settings.Retry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -97,18 +99,22 @@ public final class ReadModelPositions {
     public Waited await(String aggregateType, UUID aggregateId, int version, Collection<String> readModels, Duration timeout)
             throws InterruptedException {
         long started = System.nanoTime();
-        long deadline = started + timeout.toNanos();
-        Duration pause = FIRST_PAUSE;
-        while (true) {
+        Retry.Work<Waited, RuntimeException> look = () -> {
             List<Applied> waitedFor = of(aggregateType, aggregateId).stream().filter(p -> readModels.contains(p.readModel())).toList();
             boolean applied = waitedFor.size() == readModels.size() && waitedFor.stream().allMatch(p -> p.reached(version));
-            boolean parked = waitedFor.stream().anyMatch(p -> p.parked() && !p.reached(version));
-            long now = System.nanoTime();
-            if (applied || parked || now >= deadline) {
-                return new Waited(applied, waitedFor, Duration.ofNanos(now - started));
-            }
-            Thread.sleep(Math.max(1, Math.min(pause.toMillis(), (deadline - now) / 1_000_000)));
-            pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+            return new Waited(applied, waitedFor, Duration.ofNanos(System.nanoTime() - started));
+        };
+        if (timeout.compareTo(FIRST_PAUSE) <= 0) {
+            // no time to wait: one look
+            return look.get();
         }
+        RetryPolicy<Waited> untilDone = RetryPolicy.<Waited>builder().withBackoff(FIRST_PAUSE, LONGEST_PAUSE).withMaxRetries(-1)
+                .withMaxDuration(timeout).handleResultIf(waited -> !waited.applied() && !parked(waited, version)).build();
+        return Retry.get(untilDone, look);
+    }
+
+    /** One of the read models has parked the aggregate before the version: it will not apply it until an operator acts. */
+    private static boolean parked(Waited waited, int version) {
+        return waited.positions().stream().anyMatch(p -> p.parked() && !p.reached(version));
     }
 }

@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /** Runs a started component until the process is told to stop (Ctrl-C, SIGTERM) or the component fails. */
-final class Lifecycle {
+public final class Lifecycle {
 
     private Lifecycle() {
     }
@@ -13,7 +13,7 @@ final class Lifecycle {
      * @param parts closed in their order when the process stops
      * @return 0 after a requested stop, 1 when {@code failure} completed first
      */
-    static int runUntilStopped(CompletableFuture<?> failure, AutoCloseable... parts) throws Exception {
+    public static int runUntilStopped(CompletableFuture<?> failure, AutoCloseable... parts) throws Exception {
         return runUntilStopped(() -> {
             for (AutoCloseable part : parts) {
                 part.close();
@@ -22,7 +22,7 @@ final class Lifecycle {
     }
 
     /** @return 0 after a requested stop, 1 when {@code failure} completed first */
-    static int runUntilStopped(AutoCloseable component, CompletableFuture<?> failure) throws Exception {
+    public static int runUntilStopped(AutoCloseable component, CompletableFuture<?> failure) throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             try {

@@ -5,24 +5,25 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
  * Logs are JSON lines ({@code logback.xml}) except where the operator asks for text with
- * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; local mode, the bench and chaos, run by a person,
- * default to text.
+ * {@code --log-format text} or {@code PIPELINE_LOG_FORMAT=text}; the commands a person runs at a terminal (the
+ * tools' local mode, bench and chaos) default to text.
  */
-final class LogFormat {
+public final class LogFormat {
 
     static final String FLAG = "--log-format";
-    static final String VARIABLE = "PIPELINE_LOG_FORMAT";
+    public static final String VARIABLE = "PIPELINE_LOG_FORMAT";
 
     private LogFormat() {
     }
 
     /** Chooses the format before the command runs, so its first line is already in it. */
-    static void apply(String[] args, Map<String, String> environment) {
-        String format = chosen(List.of(args), environment);
+    static void apply(String[] args, Map<String, String> environment, Set<String> textLogCommands) {
+        String format = chosen(List.of(args), environment, textLogCommands);
         if ("text".equals(format)) {
             LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
             context.reset();
@@ -36,7 +37,7 @@ final class LogFormat {
         }
     }
 
-    static String chosen(List<String> args, Map<String, String> environment) {
+    static String chosen(List<String> args, Map<String, String> environment, Set<String> textLogCommands) {
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).startsWith(FLAG + "=")) {
                 return args.get(i).substring(FLAG.length() + 1);
@@ -48,6 +49,6 @@ final class LogFormat {
         if (environment.get(VARIABLE) != null) {
             return environment.get(VARIABLE);
         }
-        return !args.isEmpty() && List.of("local", "bench", "chaos").contains(args.get(0)) ? "text" : "json";
+        return !args.isEmpty() && textLogCommands.contains(args.get(0)) ? "text" : "json";
     }
 }

@@ -1,9 +1,9 @@
 package dev.projections.pipelinecli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.projections.projectorstreams.ParkedEvents;
-import dev.projections.projectorstreams.Projection;
 import dev.projections.projectorstreams.Projections;
+import dev.projections.projectorstreams.operations.ParkedEvents;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.Settings;
 import java.util.List;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "parked", mixinStandardHelpOptions = true,
-        description = {"Events a read model could not apply, and the way back for them:",
+        description = {"List, retry or discard the events a read model could not apply.",
             "  list     each parked aggregate with its first parked event and why",
             "  retry    apply them again, once the cause is fixed (a projection fix, a read-model schema fix)",
             "  discard  drop them, keeping an audit row (who, when, why), and move the aggregate past them"},

@@ -1,17 +1,21 @@
 package dev.projections.pipelinecli;
 
+import dev.projections.settings.Causes;
 import dev.projections.settings.InvalidSettingsException;
-import picocli.CommandLine;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
-/** {@code bin/pipeline}: the one entry point of every component. */
+/**
+ * {@code bin/pipeline}: the one entry point of every component. These are the production commands; the
+ * tools (local mode, bench, chaos) add theirs to the same command line when they are installed.
+ */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
         description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
-        subcommands = {LocalCommand.class, MigrateCommand.class, WriterCommand.class, RelayCommand.class,
-                ProjectorCommand.class, ReplayCommand.class, StatusCommand.class, VerifyCommand.class, ParkedCommand.class,
-                BenchCommand.class, ChaosCommand.class, BrokerCommand.class})
+        subcommands = {MigrateCommand.class, WriterCommand.class, RelayCommand.class, ProjectorCommand.class, ReplayCommand.class,
+                StatusCommand.class, VerifyCommand.class, ParkedCommand.class})
 public final class PipelineCli {
 
     /** Exit code of a command whose settings are invalid. */
@@ -22,43 +26,31 @@ public final class PipelineCli {
     String logFormat;
 
     public static void main(String[] args) {
-        LogFormat.apply(args, System.getenv());
-        int status;
-        try {
-            status = commandLine().execute(args);
-        } catch (NoClassDefFoundError missing) {
-            if (!String.valueOf(missing.getMessage()).contains("embeddedservices")) {
-                throw missing;
-            }
-            // the container image leaves the embedded PostgreSQL and Kafka broker out
-            System.err.println("pipeline: this command runs on the embedded PostgreSQL and Kafka broker of lib/local, which this"
-                    + " installation leaves out; run it from the distribution's tarball or the source tree");
-            status = 1;
-        }
-        System.exit(status);
+        System.exit(run(commandLine(), args, Set.of()));
     }
 
-    static CommandLine commandLine() {
+    /**
+     * Runs a command, its logs in the format chosen (see {@link LogFormat}).
+     *
+     * @param textLogCommands commands a person runs at a terminal, which log as text unless told otherwise
+     * @return the command's exit status
+     */
+    public static int run(CommandLine commandLine, String[] args, Set<String> textLogCommands) {
+        LogFormat.apply(args, System.getenv(), textLogCommands);
+        return commandLine.execute(args);
+    }
+
+    public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new PipelineCli());
         commandLine.setExecutionExceptionHandler((error, line, parsed) -> {
             if (error instanceof InvalidSettingsException invalid) {
                 line.getErr().println(line.getCommandName() + ": " + invalid.getMessage());
                 return INVALID_SETTINGS;
             }
-            line.getErr().println(line.getCommandName() + ": " + describe(error));
+            line.getErr().println(line.getCommandName() + ": " + Causes.describe(error));
             return 1;
         });
         return commandLine;
-    }
-
-    private static String describe(Throwable error) {
-        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
-        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,12 +1,12 @@
 package dev.projections.pipelinecli;
 
+import dev.projections.monitoring.Monitoring;
+import dev.projections.monitoring.MonitoringServer;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.settings.Settings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import dev.projections.monitoring.Monitoring;
-import dev.projections.monitoring.MonitoringServer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +32,7 @@ final class ProjectorCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment(flags);
         ProjectorConfig config = ProjectorConfig.from(readModel, settings, System.getenv());
         MonitoringOptions endpoint = MonitoringOptions.from(settings, 9401);
-        settings.validate();
+        settings.validateAllRead();
         Monitoring monitoring = new Monitoring("projector");
         MonitoringServer server = MonitoringServer.start(monitoring, endpoint.host(), endpoint.port());
         ProjectorApp app = ProjectorApp.start(config, monitoring);

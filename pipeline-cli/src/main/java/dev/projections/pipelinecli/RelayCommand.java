@@ -2,12 +2,12 @@ package dev.projections.pipelinecli;
 
 import dev.projections.cdcrelay.CdcRelayApp;
 import dev.projections.cdcrelay.CdcRelayConfig;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.monitoring.MonitoringServer;
 import dev.projections.settings.Settings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
-import dev.projections.monitoring.Monitoring;
-import dev.projections.monitoring.MonitoringServer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -29,7 +29,7 @@ final class RelayCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment(flags);
         CdcRelayConfig config = CdcRelayConfig.from(settings, System.getenv());
         MonitoringOptions endpoint = MonitoringOptions.from(settings, 9400);
-        settings.validate();
+        settings.validateAllRead();
         Monitoring monitoring = new Monitoring("relay");
         MonitoringServer server = MonitoringServer.start(monitoring, endpoint.host(), endpoint.port());
         CdcRelayApp app = CdcRelayApp.start(config, monitoring);

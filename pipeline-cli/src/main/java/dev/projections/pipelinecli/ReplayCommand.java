@@ -2,18 +2,18 @@ package dev.projections.pipelinecli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.projections.monitoring.Monitoring;
-import dev.projections.projectorstreams.ProjectionWriter;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
-import dev.projections.projectorstreams.ProjectorGroup;
+import dev.projections.projectorstreams.operations.ProjectorGroup;
+import dev.projections.projectorstreams.operations.Rebuild;
 import dev.projections.settings.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.ArgGroup;
@@ -108,7 +108,7 @@ final class ReplayCommand implements Callable<Integer> {
             group.resetOffsets(to);
             if (target.rebuild) {
                 try (HikariDataSource dataSource = config.database().pool("replay", 2)) {
-                    new ProjectionWriter(config.projection(), dataSource).clear();
+                    Rebuild.clear(config.projection(), dataSource);
                 }
                 System.out.println("emptied read model " + readModel + ": " + config.projection().tables().stream()
                         .map(table -> table.name()).toList() + " and its positions and parked events");

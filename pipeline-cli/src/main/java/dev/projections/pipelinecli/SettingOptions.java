@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * The flags every component shares. Each has a {@code PIPELINE_*} variable of the same name
  * ({@code --db-url} and {@code PIPELINE_DB_URL}); a flag wins over its variable.
  */
-final class SettingOptions {
+public final class SettingOptions {
 
     @Option(names = "--db-url", paramLabel = "JDBC-URL",
             description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://localhost:5432/pipeline (PIPELINE_DB_URL)")
@@ -30,7 +30,7 @@ final class SettingOptions {
             description = "Any other setting by key, e.g. --set topic-partitions=12 (same as PIPELINE_TOPIC_PARTITIONS)")
     Map<String, String> other = new HashMap<>();
 
-    Map<String, String> flags() {
+    public Map<String, String> flags() {
         Map<String, String> flags = new HashMap<>(other);
         flags.put(DatabaseSettings.URL, dbUrl);
         flags.put(DatabaseSettings.USER, dbUser);

@@ -1,9 +1,9 @@
 package dev.projections.pipelinecli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.projections.projectorstreams.Projection;
 import dev.projections.projectorstreams.Projections;
-import dev.projections.projectorstreams.ReadModelVerifier;
+import dev.projections.projectorstreams.operations.ReadModelVerifier;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.Settings;
 import java.util.List;
@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check read models against eventstore.events: each aggregate's rows as its events make them,",
-            "no rows for deleted aggregates, no references into other read models that lead nowhere.",
-            "Prints every difference and exits 1 when there is one. Run it when the projectors have caught up."})
+        description = {"Check read models against eventstore.events.",
+            "Each aggregate's rows as its events make them, no rows for deleted aggregates, no references into other read models",
+            "that lead nowhere. Prints every difference and exits 1 when there is one. Run it when the projectors have caught up."})
 final class VerifyCommand implements Callable<Integer> {
 
     @Mixin

@@ -26,7 +26,7 @@ final class WriterCommand implements Callable<Integer> {
         flags.put(EventWriterConfig.HTTP_PORT, httpPort);
         Settings settings = Settings.fromEnvironment(flags);
         EventWriterConfig config = EventWriterConfig.from(settings);
-        settings.validate();
+        settings.validateAllRead();
         Monitoring monitoring = new Monitoring("writer");
         EventWriterApp app = EventWriterApp.start(config, monitoring);
         System.out.println("writer ready: http=http://localhost:" + app.httpPort() + " (also /metrics, /health) db="

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -55,34 +56,38 @@ class PipelineCliTest {
     }
 
     @Test
-    void givenNoChoice_whenTheLogFormatIsChosen_thenLocalLogsTextAndEveryOtherCommandJson() {
-        assertThat(LogFormat.chosen(List.of("local"), Map.of())).isEqualTo("text");
-        assertThat(LogFormat.chosen(List.of("relay"), Map.of())).isEqualTo("json");
-        assertThat(LogFormat.chosen(List.of("relay"), Map.of("PIPELINE_LOG_FORMAT", "text"))).isEqualTo("text");
-        assertThat(LogFormat.chosen(List.of("local", "--log-format", "json"), Map.of())).isEqualTo("json");
-        assertThat(LogFormat.chosen(List.of("projector", "document", "--log-format=text"), Map.of())).isEqualTo("text");
+    void givenNoChoice_whenTheLogFormatIsChosen_thenACommandRunAtATerminalLogsTextAndEveryOtherJson() {
+        Set<String> atTerminal = Set.of("local");
+        assertThat(LogFormat.chosen(List.of("local"), Map.of(), atTerminal)).isEqualTo("text");
+        assertThat(LogFormat.chosen(List.of("relay"), Map.of(), atTerminal)).isEqualTo("json");
+        assertThat(LogFormat.chosen(List.of("relay"), Map.of("PIPELINE_LOG_FORMAT", "text"), atTerminal)).isEqualTo("text");
+        assertThat(LogFormat.chosen(List.of("local", "--log-format", "json"), Map.of(), atTerminal)).isEqualTo("json");
+        assertThat(LogFormat.chosen(List.of("projector", "document", "--log-format=text"), Map.of(), atTerminal)).isEqualTo("text");
     }
 
     @Test
-    void givenNoCommand_whenRun_thenUsageListsEveryCommand() {
+    void givenNoCommand_whenRun_thenUsageListsEveryProductionCommandAndNoTool() {
         StringWriter out = new StringWriter();
         CommandLine cli = PipelineCli.commandLine();
         cli.setOut(new PrintWriter(out));
 
         cli.execute("--help");
 
-        assertThat(out.toString()).contains("local", "migrate", "writer", "relay", "projector", "replay", "status", "verify");
+        assertThat(out.toString()).contains("\n  migrate ", "\n  writer ", "\n  relay ", "\n  projector ", "\n  replay ", "\n  status ",
+                "\n  verify ", "\n  parked ").doesNotContain("\n  local ", "\n  bench ", "\n  chaos ", "\n  broker ");
     }
 
     @Test
-    void givenBadBenchFigures_whenRun_thenEveryProblemIsListedAndItExitsWith2() {
-        CommandLine cli = PipelineCli.commandLine();
+    void givenASettingTheCommandDoesNotHave_whenARelayIsStarted_thenItIsRefusedWithTheSettingsItHas() {
         StringWriter err = new StringWriter();
+        CommandLine cli = PipelineCli.commandLine();
         cli.setErr(new PrintWriter(err));
 
-        int exit = cli.execute("bench", "--documents", "0", "--rates", "1000,-5", "--instances", "-1");
+        int exit = cli.execute("relay", "--db-url", "jdbc:postgresql://localhost/events?user=p", "--kafka-bootstrap-servers", "localhost:9092",
+                "--set", "topic-partitons=12");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("3 invalid settings:", "--documents is 0", "--rates has [1000, -5]", "--instances has [-1]");
+        assertThat(err.toString()).contains("--topic-partitons (PIPELINE_TOPIC_PARTITONS) is not a setting of this command; its settings: ")
+                .contains("topic-partitions");
     }
 }

@@ -1,5 +1,6 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.Settings;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,7 +12,7 @@ import java.util.ServiceLoader;
 /**
  * The read models this installation can project: every {@link Projection} on the class path that registers
  * itself as a service (with {@code @AutoService(Projection.class)}, or a line in
- * {@code META-INF/services/dev.projections.projectorstreams.Projection}), in the order of their names.
+ * {@code META-INF/services/dev.projections.projectorstreams.projection.Projection}), in the order of their names.
  */
 public final class Projections {
 

@@ -19,6 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.projections.monitoring.DatabaseHealth;
 import dev.projections.monitoring.Health;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.write.BatchTransaction;
+import dev.projections.projectorstreams.write.PendingBatches;
+import dev.projections.projectorstreams.write.ProjectionMetrics;
+import dev.projections.projectorstreams.write.ProjectionTopology;
+import dev.projections.projectorstreams.write.RetryableProjectionException;
+import dev.projections.projectorstreams.write.RowsBeforeOffsetsConsumer;
+import dev.projections.settings.Causes;
 import dev.projections.settings.DatabaseSettings;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Map;
@@ -46,7 +54,7 @@ public final class ProjectorApp implements AutoCloseable {
     private final Monitoring monitoring;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile KafkaStreams streams;
-    private volatile ReadModelTransactions transactions;
+    private volatile PendingBatches batches;
     private volatile boolean closed;
     /** Events of this read model in readmodel.parked_events, counted every 15 s; -1 until first counted. */
     private final AtomicLong parked = new AtomicLong(-1);
@@ -98,18 +106,20 @@ public final class ProjectorApp implements AutoCloseable {
             if (closed) {
                 return;
             }
-            ProjectionWriter writer = new ProjectionWriter(config.projection(), dataSource);
-            ReadModelTransactions transactions = new ReadModelTransactions(writer, dataSource, metrics, config.commitInterval());
-            this.transactions = transactions;
-            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(transactions),
-                    config.streamsProperties(), new ProjectorClientSupplier(transactions));
+            Projection projection = config.projection();
+            // a shadow build skips what the operator discarded from the live read model, as its rebuild would
+            PendingBatches batches = new PendingBatches(new BatchTransaction(projection, ShadowProjection.readModelOf(projection)),
+                    dataSource, metrics, config.commitInterval());
+            this.batches = batches;
+            KafkaStreams started = new KafkaStreams(ProjectionTopology.buildTopology(batches), config.streamsProperties(),
+                    new RowsBeforeOffsetsConsumer.Supplier(batches));
             started.setUncaughtExceptionHandler(error -> {
                 // called on the failing stream thread: nothing it applied may be committed
-                transactions.rollback();
-                if (causedBy(error, RetryableProjectionException.class)) {
+                batches.rollback();
+                if (Causes.find(error, RetryableProjectionException.class).isPresent()) {
+                    // its successor's tasks wait for the database as they start (PendingBatches.loadParked)
                     LOG.warn("projector {}: {}; its stream thread starts again, from the last committed offsets",
                             config.projection().name(), error.getMessage());
-                    pause(Duration.ofSeconds(1));
                     return StreamThreadExceptionResponse.REPLACE_THREAD;
                 }
                 LOG.error("projector {} stopped: {}", config.projection().name(), error.getMessage(), error);
@@ -137,25 +147,8 @@ public final class ProjectorApp implements AutoCloseable {
         }
     }
 
-    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void awaitTopics() {
-        List<String> topics = EventTopics.topicNames(config.projection().aggregateTypes());
+        List<String> topics = EventTopics.forAggregateTypes(config.projection().aggregateTypes()).stream().map(EventTopics.Topic::name).toList();
         boolean announced = false;
         try (Admin admin = Admin.create(config.kafka().clientConfig())) {
             while (!closed) {
@@ -270,7 +263,7 @@ public final class ProjectorApp implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
-        ReadModelTransactions applying = transactions;
+        PendingBatches applying = batches;
         if (applying != null) {
             applying.stopping();
         }

@@ -1,5 +1,6 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
@@ -26,7 +27,7 @@ public record ProjectorConfig(
     public static final String COMMIT_INTERVAL = "projector-commit-interval";
     /**
      * How often Streams commits the offsets of what was applied, unless the commit interval is longer: the
-     * read model commits on its own schedule ({@link ReadModelCommittingConsumer#poll}), so offsets need not
+     * read model commits on its own schedule (see {@code RowsBeforeOffsetsConsumer#poll}), so offsets need not
      * follow every batch; after a crash, what was applied since is read again and changes nothing.
      */
     static final Duration OFFSET_COMMIT_INTERVAL = Duration.ofSeconds(1);

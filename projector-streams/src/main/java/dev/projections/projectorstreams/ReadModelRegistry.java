@@ -1,5 +1,6 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.projectorstreams.projection.Projection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * {@code readmodel.read_models}: each read model whose projector has started on this database, the aggregate
  * types it reads (for the writer's read-your-writes) and the version of its projection its rows were made by.
  */
-final class ReadModelRegistry {
+public final class ReadModelRegistry {
 
     private ReadModelRegistry() {
     }
@@ -29,7 +30,7 @@ final class ReadModelRegistry {
     }
 
     /** Registers the read model at the projection's version, whatever version it was at: a shadow build's swap. */
-    static void setVersion(Connection connection, Projection projection) throws SQLException {
+    public static void setVersion(Connection connection, Projection projection) throws SQLException {
         try (PreparedStatement upsert = prepare(connection, projection, """
                 INSERT INTO readmodel.read_models (name, aggregate_types, version) VALUES (?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET aggregate_types = excluded.aggregate_types, version = excluded.version""")) {
@@ -38,7 +39,7 @@ final class ReadModelRegistry {
     }
 
     /** The version the read model is at; empty when no projector of it has started yet. */
-    static Optional<Integer> version(Connection connection, String readModel) throws SQLException {
+    public static Optional<Integer> version(Connection connection, String readModel) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("SELECT version FROM readmodel.read_models WHERE name = ?")) {
             query.setString(1, readModel);
             try (ResultSet rows = query.executeQuery()) {

@@ -1,5 +1,7 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.projectorstreams.projection.Statements;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.eventcatalogue.EventEnvelope;
 import java.util.List;
 import java.util.Set;
@@ -30,12 +32,17 @@ public final class ShadowProjection implements Projection {
     }
 
     /** {@code readmodel.customers} as {@code readmodel_shadow.customers}. */
-    static String shadowName(String table) {
+    public static String shadowName(String table) {
         return SCHEMA + "." + table.substring(table.indexOf('.') + 1);
     }
 
     public Projection live() {
         return live;
+    }
+
+    /** The read model a projection's rows belong to: a shadow's are its live read model's (whose discarded events it skips). */
+    public static String readModelOf(Projection projection) {
+        return projection instanceof ShadowProjection shadow ? shadow.live().name() : projection.name();
     }
 
     @Override
@@ -97,7 +104,7 @@ public final class ShadowProjection implements Projection {
         };
     }
 
-    String shadowed(String sql) {
+    public String shadowed(String sql) {
         Matcher matcher = liveNames.matcher(sql);
         StringBuilder shadowed = new StringBuilder();
         while (matcher.find()) {

@@ -9,41 +9,64 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
+import dev.projections.eventcatalogue.EventTopics;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.write.BatchTransaction;
+import dev.projections.projectorstreams.write.Outcome;
+import dev.projections.projectorstreams.write.PendingBatches;
+import dev.projections.projectorstreams.write.ProjectionMetrics;
+import dev.projections.projectorstreams.write.ProjectionTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
 
-/** A projection applied as its projector applies it, against the shared test PostgreSQL. */
+/**
+ * A projection applied as its projector applies it: records piped through the projector's own topology
+ * ({@link TopologyTestDriver}) into its stream thread's batch, which is committed to the shared test
+ * PostgreSQL as the projector's consumer commits it before offsets.
+ */
 public final class ProjectionFixture {
 
     private final DataSource dataSource;
-    private final ProjectionWriter writer;
-    private final Set<UUID> parked = new HashSet<>();
-    private long offset;
+    private final Projection projection;
+    private final PendingBatches batches;
+    private final Map<String, TestInputTopic<String, byte[]>> topics = new HashMap<>();
 
     public ProjectionFixture(Projection projection) {
         this.dataSource = SharedPostgres.get().dataSource();
         Migrations.migrate(dataSource);
-        this.writer = new ProjectionWriter(projection, dataSource);
-    }
-
-    public Outcome apply(EventEnvelope event) throws SQLException {
-        return writer.apply(event, new RecordOrigin(event.topic(), 0, offset++), parked);
-    }
-
-    /** Applies the events as one batch, in one transaction, as a projector applies what it read since its last commit. */
-    public List<Outcome> applyAll(List<EventEnvelope> events) throws SQLException {
-        List<Delivery> deliveries = new ArrayList<>();
-        for (EventEnvelope event : events) {
-            deliveries.add(Delivery.of(new RecordOrigin(event.topic(), 0, offset++), event));
+        this.projection = projection;
+        this.batches = new PendingBatches(new BatchTransaction(projection, ShadowProjection.readModelOf(projection)), dataSource,
+                new ProjectionMetrics(projection.name(), new SimpleMeterRegistry()), Duration.ofMillis(25));
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "fixture-" + projection.name());
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // a stateless topology: the driver keeps nothing on disk, so nothing needs closing
+        TopologyTestDriver driver = new TopologyTestDriver(ProjectionTopology.buildTopology(batches), properties);
+        for (EventTopics.Topic<String, byte[]> topic : EventTopics.forAggregateTypes(projection.aggregateTypes())) {
+            topics.put(topic.name(), driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer()));
         }
-        ProjectionWriter.Written written = writer.write(deliveries, parked);
-        parked.removeAll(written.released());
-        parked.addAll(written.parked());
-        return written.outcomes();
+    }
+
+    public Outcome apply(EventEnvelope event) {
+        return applyAll(List.of(event)).get(0);
+    }
+
+    /** Delivers the events and commits them as one batch, as a projector applies what it read since its last commit. */
+    public List<Outcome> applyAll(List<EventEnvelope> events) {
+        for (EventEnvelope event : events) {
+            topics.get(event.topic()).pipeInput(event.aggregateId().toString(), EventJson.toBytes(event));
+        }
+        return batches.commit().outcomes();
     }
 
     /**
@@ -66,7 +89,7 @@ public final class ProjectionFixture {
             batch.add(together.next(event[0], event[1]));
         }
         RecordingStatements statements = new RecordingStatements();
-        boolean folded = writer.projection().fold(batch, statements);
+        boolean folded = projection.fold(batch, statements);
         List<Outcome> outcomes = applyAll(batch);
         return new Folding(folded ? statements.sql().size() : -1, outcomes, snapshot(oneByOne.aggregateId(), tablesAndKeys),
                 snapshot(together.aggregateId(), tablesAndKeys).replace(together.aggregateId().toString(), oneByOne.aggregateId().toString()));
@@ -92,10 +115,6 @@ public final class ProjectionFixture {
             }
             insert.executeBatch();
         }
-    }
-
-    public ProjectionWriter writer() {
-        return writer;
     }
 
     /** The first column of each row the query returns, as text. */

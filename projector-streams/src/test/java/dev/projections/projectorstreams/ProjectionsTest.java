@@ -2,6 +2,8 @@ package dev.projections.projectorstreams;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.projections.projectorstreams.projection.Statements;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.customer.CustomerProjection;
 import dev.projections.projectorstreams.document.DocumentProjection;

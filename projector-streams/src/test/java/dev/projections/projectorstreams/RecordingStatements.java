@@ -1,5 +1,6 @@
 package dev.projections.projectorstreams;
 
+import dev.projections.projectorstreams.projection.Statements;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,6 +2,9 @@ package dev.projections.projectorstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.projections.projectorstreams.write.Outcome;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.operations.ShadowBuild;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.document.DocumentProjection;

@@ -2,12 +2,9 @@ package dev.projections.settings;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where PostgreSQL is: a JDBC URL, and a user and password given beside it or inside it. The password
@@ -18,7 +15,6 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
     public static final String URL = "db-url";
     public static final String USER = "db-user";
     public static final String PASSWORD = "db-password";
-    private static final Logger LOG = LoggerFactory.getLogger(DatabaseSettings.class);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
     /** How long a component that runs for long waits for PostgreSQL at start before it gives up. */
     public static final Duration START_PATIENCE = Duration.ofMinutes(2);
@@ -101,35 +97,13 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
      * up to {@code patience}. A refusal (a wrong password, a database that does not exist) fails at once.
      */
     public HikariDataSource poolOnceReachable(String name, int maximumSize, Map<String, String> driverProperties, Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        Duration pause = Duration.ofSeconds(1);
-        while (true) {
-            try {
-                return pool(name, maximumSize, driverProperties);
-            } catch (IllegalStateException e) {
-                SQLException refusal = sqlCause(e);
-                if (refusal == null || !SqlFailures.isTransient(refusal) || System.nanoTime() + pause.toNanos() > deadline) {
-                    throw e;
-                }
-                LOG.warn("{}; trying again in {} s", e.getMessage(), pause.toSeconds());
-                try {
-                    Thread.sleep(pause.toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
-            }
+        try {
+            return Retry.get(Retry.<HikariDataSource>backoff("connecting to PostgreSQL at " + redactedUrl(), Duration.ofSeconds(1),
+                    LONGEST_PAUSE, patience).handleIf(Retry::databaseAway).build(), () -> pool(name, maximumSize, driverProperties));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PostgreSQL at " + redactedUrl(), e);
         }
-    }
-
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                return sql;
-            }
-        }
-        return null;
     }
 
     public String redactedUrl() {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -202,9 +203,17 @@ public final class Settings {
         problems.add(message);
     }
 
-    /** Every key read so far: what docs/configuration.md is checked against. */
-    public Set<String> keysRead() {
-        return Set.copyOf(keysRead);
+    /**
+     * Like {@link #validate()}, for a command whose settings have all been read: a flag no read asked for
+     * ({@code --set projector-threds=2}) is a problem too, listed with the settings the command has.
+     */
+    public void validateAllRead() {
+        for (String key : new TreeSet<>(flags.keySet())) {
+            if (!keysRead.contains(key)) {
+                problem(describe(key) + " is not a setting of this command; its settings: " + String.join(", ", new TreeSet<>(keysRead)));
+            }
+        }
+        validate();
     }
 
     public List<String> problems() {

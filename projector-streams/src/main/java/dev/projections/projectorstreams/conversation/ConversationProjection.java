@@ -1,7 +1,7 @@
 package dev.projections.projectorstreams.conversation;
 
-import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+import static dev.projections.projectorstreams.projection.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.projection.SqlStatements.occurredAt;
 
 import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -12,8 +12,8 @@ import dev.projections.eventcatalogue.conversation.ConversationContextUpdated;
 import dev.projections.eventcatalogue.conversation.ConversationRenamed;
 import dev.projections.eventcatalogue.conversation.ConversationStarted;
 import dev.projections.eventcatalogue.conversation.MessagePosted;
-import dev.projections.projectorstreams.Projection;
-import dev.projections.projectorstreams.Statements;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.projection.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.projections.projectorstreams.customer;
 
-import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+import static dev.projections.projectorstreams.projection.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.projection.SqlStatements.occurredAt;
 
 import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -9,8 +9,8 @@ import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventcatalogue.customer.CustomerRegistered;
 import dev.projections.eventcatalogue.customer.CustomerRenamed;
-import dev.projections.projectorstreams.Projection;
-import dev.projections.projectorstreams.Statements;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.projection.Statements;
 import java.sql.Timestamp;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.projections.projectorstreams.semanticir;
 
-import static dev.projections.projectorstreams.SqlStatements.advanceVersion;
-import static dev.projections.projectorstreams.SqlStatements.occurredAt;
+import static dev.projections.projectorstreams.projection.SqlStatements.advanceVersion;
+import static dev.projections.projectorstreams.projection.SqlStatements.occurredAt;
 
 import com.google.auto.service.AutoService;
 import dev.projections.eventcatalogue.AggregateTypes;
@@ -10,8 +10,8 @@ import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventcatalogue.document.DocumentDeleted;
 import dev.projections.eventcatalogue.document.DocumentUploaded;
 import dev.projections.eventcatalogue.document.SemanticIrExtracted;
-import dev.projections.projectorstreams.Projection;
-import dev.projections.projectorstreams.Statements;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.projection.Statements;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.EventFixtures;
-import dev.projections.projectorstreams.Outcome;
+import dev.projections.projectorstreams.write.Outcome;
 import dev.projections.projectorstreams.ProjectionFixture;
 import java.util.List;
 import java.util.UUID;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.EventFixtures;
-import dev.projections.projectorstreams.Outcome;
-import dev.projections.projectorstreams.Projection;
+import dev.projections.projectorstreams.write.Outcome;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.projectorstreams.ProjectionFixture;
 import dev.projections.projectorstreams.Projections;
 import dev.projections.settings.InvalidSettingsException;
