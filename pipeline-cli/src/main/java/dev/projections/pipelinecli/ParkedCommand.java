@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
         description = {"List, retry or discard the events a read model could not apply.",
             "  list     each parked aggregate with its first parked event and why",
             "  retry    apply them again, once the cause is fixed (a projection fix, a read-model schema fix)",
-            "  discard  drop them, keeping an audit row (who, when, why), and move the aggregate past them"},
+            "  discard  drop the refused one, keeping an audit row (who, when, why), and apply the later ones"},
         subcommands = {ParkedCommand.ListCommand.class, ParkedCommand.RetryCommand.class, ParkedCommand.DiscardCommand.class})
 final class ParkedCommand {
 
@@ -117,8 +117,10 @@ final class ParkedCommand {
     }
 
     @Command(name = "discard", mixinStandardHelpOptions = true,
-            description = {"Drop parked events into readmodel.discarded_events, with who, when and why, and move each aggregate's",
-                "position past them, so that its later events apply. The read model then lacks what they would have changed."})
+            description = {"Drop the event each aggregate's projection refused, then apply its later events, in order.",
+                "The dropped event goes to readmodel.discarded_events with who, when and why. The later events parked behind it",
+                "are applied as retry applies them; one refused again is parked again with its error (exit 1). --sequence names",
+                "the event to drop; --with-later-events drops every parked event of the aggregate instead."})
     static final class DiscardCommand implements Callable<Integer> {
 
         @Mixin
@@ -133,29 +135,51 @@ final class ParkedCommand {
         @Option(names = "--all", description = "Every parked aggregate of the read model(s); required when no --aggregate is given")
         boolean all;
 
+        @Option(names = "--sequence", paramLabel = "N", description = "The one parked event to drop, by its sequence")
+        Long sequence;
+
+        @Option(names = "--with-later-events",
+                description = "Drop every parked event of each aggregate, the valid ones parked behind the refused one too")
+        boolean withLaterEvents;
+
         @Override
         public Integer call() throws Exception {
-            if (selection.aggregate == null && !all) {
-                System.err.println("parked discard: name an aggregate (--aggregate ID) or say --all");
+            if (selection.aggregate == null && sequence == null && !all) {
+                System.err.println("parked discard: name an aggregate (--aggregate ID), an event (--sequence N) or say --all");
+                return 2;
+            }
+            if (sequence != null && withLaterEvents) {
+                System.err.println("parked discard: --sequence drops one event; --with-later-events drops them all: give one of them");
                 return 2;
             }
             if (reason.isBlank()) {
                 System.err.println("parked discard: --reason must say why");
                 return 2;
             }
+            ParkedEvents.Drop drop = sequence != null ? ParkedEvents.Drop.SEQUENCE
+                    : withLaterEvents ? ParkedEvents.Drop.WITH_LATER_EVENTS : ParkedEvents.Drop.FIRST;
             int[] totals = new int[2];
-            selection.forEach((projection, parked) -> {
-                for (ParkedEvents.Discarded discarded : parked.discard(selection.aggregate, by, reason)) {
+            int exit = selection.forEach((projection, parked) -> {
+                boolean current = true;
+                for (ParkedEvents.Discarded discarded : parked.discard(selection.aggregate, drop, sequence, by, reason)) {
                     totals[0]++;
-                    totals[1] += discarded.events();
-                    System.out.printf("%s %s: %d parked event(s) discarded, position v%d%n", projection.name(),
-                            discarded.aggregateId() == null ? "(records with no aggregate)" : discarded.aggregateId(), discarded.events(),
-                            discarded.version());
+                    totals[1] += discarded.dropped().size();
+                    String what = projection.name() + " " + (discarded.aggregateId() == null ? "(records with no aggregate)"
+                            : discarded.aggregateId()) + ": discarded " + String.join(", ", discarded.dropped());
+                    if (discarded.aggregateId() == null) {
+                        System.out.println(what);
+                    } else if (discarded.error() == null) {
+                        System.out.printf("%s; %d later event(s) applied, current at v%d%n", what, discarded.applied(), discarded.version());
+                    } else {
+                        current = false;
+                        System.out.printf("%s; %d later event(s) applied, parked again after v%d: %s%n", what, discarded.applied(),
+                                discarded.version(), discarded.error());
+                    }
                 }
-                return true;
+                return current;
             });
             System.out.printf("discard: %d event(s) of %d aggregate(s) moved to readmodel.discarded_events%n", totals[1], totals[0]);
-            return 0;
+            return exit;
         }
     }
 }

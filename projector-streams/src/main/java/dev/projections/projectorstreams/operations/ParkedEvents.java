@@ -1,12 +1,12 @@
 package dev.projections.projectorstreams.operations;
 
-import dev.projections.projectorstreams.write.RecordOrigin;
-import dev.projections.projectorstreams.write.Outcome;
-import dev.projections.projectorstreams.write.Delivery;
-import dev.projections.projectorstreams.write.BatchTransaction;
-import dev.projections.projectorstreams.projection.Projection;
-import dev.projections.eventcatalogue.StoredEvents;
 import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.StoredEvents;
+import dev.projections.projectorstreams.projection.Projection;
+import dev.projections.projectorstreams.write.BatchTransaction;
+import dev.projections.projectorstreams.write.Delivery;
+import dev.projections.projectorstreams.write.Outcome;
+import dev.projections.projectorstreams.write.RecordOrigin;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,9 +23,9 @@ import javax.sql.DataSource;
 
 /**
  * The operator's way back for a read model's parked events ({@code bin/pipeline parked}): list them by
- * aggregate, retry them once the cause is fixed, or discard them with an audit row. Retry and discard
- * lock the aggregate's position, as a projector's batch does, so they can run while projectors do; a
- * projector learns of the release at the aggregate's next event.
+ * aggregate, retry them once the cause is fixed, or discard the one that failed and apply what follows it.
+ * Retry and discard lock the aggregate's position, as a projector's batch does, so they can run while
+ * projectors do; a projector learns of the release at the aggregate's next event.
  */
 public final class ParkedEvents {
 
@@ -38,8 +38,22 @@ public final class ParkedEvents {
     public record Retried(UUID aggregateId, int applied, int version, String error) {
     }
 
-    /** What a discard did to an aggregate: events moved to {@code readmodel.discarded_events}, and the version it is at. */
-    public record Discarded(UUID aggregateId, int events, int version) {
+    /**
+     * What a discard did to an aggregate: the events it moved to {@code readmodel.discarded_events} (as
+     * {@code DocumentConverted v2}), then as a retry, the events applied after them, the version it is at, and
+     * {@code error} when a later event was refused and parked again.
+     */
+    public record Discarded(UUID aggregateId, List<String> dropped, int applied, int version, String error) {
+    }
+
+    /** Which parked events a discard drops. */
+    public enum Drop {
+        /** the first parked event of each aggregate: the one its projection refused */
+        FIRST,
+        /** the one parked event of the given sequence */
+        SEQUENCE,
+        /** every parked event of each aggregate, the ones parked behind the refused one too */
+        WITH_LATER_EVENTS
     }
 
     private static final String LIST = """
@@ -63,36 +77,36 @@ public final class ParkedEvents {
             SELECT error FROM readmodel.parked_events WHERE projection = ? AND aggregate_id = ?
              ORDER BY event_version NULLS FIRST, kafka_offset LIMIT 1
             """;
+    /** The position's lock, as a projector's batch takes it, with a placeholder for an aggregate that has none. */
     private static final String LOCK_POSITION = """
             INSERT INTO readmodel.projection_positions AS p (projection, aggregate_id, version, sequence) VALUES (?, ?, 0, 0)
             ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = p.version
-            RETURNING version
             """;
+    /** Moves parked rows of an aggregate (or, for a null one, the records with no aggregate) into the audit table. */
     private static final String DISCARD = """
             WITH discarded AS (
-                DELETE FROM readmodel.parked_events WHERE projection = ? AND aggregate_id IS NOT DISTINCT FROM ?::uuid RETURNING *)
-            INSERT INTO readmodel.discarded_events
-                   (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type, event_version, error,
-                    record_value, parked_at, discarded_by, reason)
-            SELECT projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type, event_version, error,
-                   record_value, parked_at, ?, ?
-              FROM discarded
-            RETURNING event_version, sequence
-            """;
-    private static final String MOVE_POSITION = """
-            UPDATE readmodel.projection_positions SET version = ?, sequence = ? WHERE projection = ? AND aggregate_id = ? AND version < ?
-            """;
-    private static final String DROP_PLACEHOLDER = """
-            DELETE FROM readmodel.projection_positions WHERE projection = ? AND aggregate_id = ? AND version = 0
+                DELETE FROM readmodel.parked_events WHERE ctid IN (
+                    SELECT ctid FROM readmodel.parked_events
+                     WHERE projection = ? AND aggregate_id IS NOT DISTINCT FROM ?::uuid AND %s
+                     ORDER BY event_version NULLS FIRST, kafka_offset %s)
+                RETURNING *),
+            audited AS (
+                INSERT INTO readmodel.discarded_events
+                       (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type, event_version, error,
+                        record_value, parked_at, discarded_by, reason, later_event)
+                SELECT projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type, event_version, error,
+                       record_value, parked_at, ?, ?, ? AND error LIKE 'an earlier event of aggregate %% is parked'
+                  FROM discarded
+                RETURNING event_type, event_version, kafka_offset)
+            SELECT coalesce(event_type || ' v' || event_version, 'a record that is not an event') FROM audited
+             ORDER BY event_version NULLS FIRST, kafka_offset
             """;
 
     private final Projection projection;
-    private final BatchTransaction transaction;
     private final DataSource dataSource;
 
     public ParkedEvents(Projection projection, DataSource dataSource) {
         this.projection = projection;
-        this.transaction = new BatchTransaction(projection, projection.name());
         this.dataSource = dataSource;
     }
 
@@ -128,116 +142,105 @@ public final class ParkedEvents {
         List<Retried> retried = new ArrayList<>();
         for (ParkedAggregate parked : list(aggregate)) {
             if (parked.aggregateId() != null) {
-                retried.add(retryOne(parked.aggregateId()));
+                retried.add(inTransaction(connection -> applyAfterPosition(connection, parked.aggregateId())));
             }
         }
         return retried;
     }
 
-    private Retried retryOne(UUID aggregate) throws SQLException {
-        String name = projection.name();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                List<Delivery> deliveries = new ArrayList<>();
-                Map<Long, RecordOrigin> origins = origins(connection, aggregate);
-                for (EventEnvelope event : StoredEvents.ofAggregate(connection, aggregate, position(connection, aggregate))) {
-                    // an event never parked (none should be) is named by its sequence, on no partition
-                    deliveries.add(Delivery.of(origins.getOrDefault(event.sequence(), new RecordOrigin(event.topic(), -1, event.sequence())),
-                            event));
-                }
-                BatchTransaction.Result written = transaction.apply(connection, deliveries, Set.of());
-                int version = position(connection, aggregate);
-                try (PreparedStatement release = connection.prepareStatement(RELEASE)) {
-                    release.setString(1, name);
-                    release.setObject(2, aggregate);
-                    release.setInt(3, version);
-                    release.setBoolean(4, written.parked().isEmpty());
-                    release.executeUpdate();
-                }
-                // parked again, or parked events the event store does not hold (none should be)
-                String error = firstError(connection, aggregate);
-                connection.commit();
-                int applied = (int) written.outcomes().stream().filter(outcome -> outcome == Outcome.APPLIED).count();
-                return new Retried(aggregate, applied, version, error);
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        }
-    }
-
     /**
-     * Drops each selected aggregate's parked events into {@code readmodel.discarded_events} with who and
-     * why, and moves its position past them, so that its later events apply.
+     * Drops parked events of each selected aggregate into {@code readmodel.discarded_events}, with who and why,
+     * then applies the aggregate's later events in order, as a retry does, in one transaction per aggregate.
+     * An event refused again is parked again, with its error. Records with no aggregate are dropped together.
      *
      * @param aggregate one aggregate, or null for every parked one
+     * @param sequence the event to drop, for {@link Drop#SEQUENCE}
+     * @throws IllegalArgumentException the sequence is not that of a parked event of the selection
      */
-    public List<Discarded> discard(UUID aggregate, String by, String reason) throws SQLException {
+    public List<Discarded> discard(UUID aggregate, Drop drop, Long sequence, String by, String reason) throws SQLException {
         List<Discarded> discarded = new ArrayList<>();
         for (ParkedAggregate parked : list(aggregate)) {
-            discarded.add(discardOne(parked.aggregateId(), by, reason));
+            Discarded one = inTransaction(connection -> discardOne(connection, parked.aggregateId(), drop, sequence, by, reason));
+            if (!one.dropped().isEmpty()) {
+                discarded.add(one);
+            }
+        }
+        if (drop == Drop.SEQUENCE && discarded.isEmpty()) {
+            throw new IllegalArgumentException("no parked event of " + projection.name() + (aggregate == null ? "" : " aggregate " + aggregate)
+                    + " has sequence " + sequence + " (bin/pipeline parked list names each aggregate's first)");
         }
         return discarded;
     }
 
-    private Discarded discardOne(UUID aggregate, String by, String reason) throws SQLException {
-        String name = projection.name();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                int version = aggregate == null ? 0 : lockPosition(connection, aggregate);
-                int events = 0;
-                int last = version;
-                long lastSequence = 0;
-                // records that were not events, with no aggregate to name, are discarded together
-                try (PreparedStatement discard = connection.prepareStatement(DISCARD)) {
-                    discard.setString(1, name);
-                    discard.setObject(2, aggregate);
-                    discard.setString(3, by);
-                    discard.setString(4, reason);
-                    try (ResultSet rows = discard.executeQuery()) {
-                        while (rows.next()) {
-                            events++;
-                            Integer eventVersion = (Integer) rows.getObject(1);
-                            if (eventVersion != null && eventVersion > last) {
-                                last = eventVersion;
-                                lastSequence = rows.getLong(2);
-                            }
-                        }
-                    }
-                }
-                if (aggregate != null) {
-                    if (last > version) {
-                        try (PreparedStatement move = connection.prepareStatement(MOVE_POSITION)) {
-                            move.setInt(1, last);
-                            move.setLong(2, lastSequence);
-                            move.setString(3, name);
-                            move.setObject(4, aggregate);
-                            move.setInt(5, last);
-                            move.executeUpdate();
-                        }
-                    }
-                    try (PreparedStatement drop = connection.prepareStatement(DROP_PLACEHOLDER)) {
-                        drop.setString(1, name);
-                        drop.setObject(2, aggregate);
-                        drop.executeUpdate();
-                    }
-                }
-                connection.commit();
-                return new Discarded(aggregate, events, last);
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+    private Discarded discardOne(Connection connection, UUID aggregate, Drop drop, Long sequence, String by, String reason)
+            throws SQLException {
+        if (aggregate != null) {
+            try (PreparedStatement lock = connection.prepareStatement(LOCK_POSITION)) {
+                lock.setString(1, projection.name());
+                lock.setObject(2, aggregate);
+                lock.executeUpdate();
             }
         }
+        List<String> dropped = new ArrayList<>();
+        String which = switch (drop) {
+            case FIRST, WITH_LATER_EVENTS -> "true";
+            case SEQUENCE -> "sequence = ?";
+        };
+        // records that were not events, with no aggregate to name, are dropped together
+        String limit = drop == Drop.FIRST && aggregate != null ? "LIMIT 1" : "";
+        try (PreparedStatement discard = connection.prepareStatement(DISCARD.formatted(which, limit))) {
+            int parameter = 1;
+            discard.setString(parameter++, projection.name());
+            discard.setObject(parameter++, aggregate);
+            if (drop == Drop.SEQUENCE) {
+                discard.setLong(parameter++, sequence);
+            }
+            discard.setString(parameter++, by);
+            discard.setString(parameter++, reason);
+            discard.setBoolean(parameter, drop == Drop.WITH_LATER_EVENTS);
+            try (ResultSet rows = discard.executeQuery()) {
+                while (rows.next()) {
+                    dropped.add(rows.getString(1));
+                }
+            }
+        }
+        if (dropped.isEmpty()) {
+            // not this aggregate's event: nothing of it changes, not even its position's placeholder
+            connection.rollback();
+            return new Discarded(aggregate, dropped, 0, 0, null);
+        }
+        if (aggregate == null) {
+            return new Discarded(null, dropped, 0, 0, null);
+        }
+        Retried then = applyAfterPosition(connection, aggregate);
+        return new Discarded(aggregate, dropped, then.applied(), then.version(), then.error());
     }
 
-    private int lockPosition(Connection connection, UUID aggregate) throws SQLException {
-        return query(connection, LOCK_POSITION, aggregate, rows -> {
-            rows.next();
-            return rows.getInt(1);
-        });
+    /**
+     * The aggregate's events after its position, as the event store holds them, applied in the caller's
+     * transaction: those discarded are passed over (moving the position), a refused one is parked again.
+     */
+    private Retried applyAfterPosition(Connection connection, UUID aggregate) throws SQLException {
+        List<Delivery> deliveries = new ArrayList<>();
+        Map<Long, RecordOrigin> origins = origins(connection, aggregate);
+        for (EventEnvelope event : StoredEvents.ofAggregate(connection, aggregate, position(connection, aggregate))) {
+            // an event never parked (none should be) is named by its sequence, on no partition
+            deliveries.add(Delivery.of(origins.getOrDefault(event.sequence(), new RecordOrigin(event.topic(), -1, event.sequence())), event));
+        }
+        // a transaction of its own reads the discarded events anew, this one's discard among them
+        BatchTransaction.Result written = new BatchTransaction(projection, projection.name()).apply(connection, deliveries, Set.of());
+        int version = position(connection, aggregate);
+        try (PreparedStatement release = connection.prepareStatement(RELEASE)) {
+            release.setString(1, projection.name());
+            release.setObject(2, aggregate);
+            release.setInt(3, version);
+            release.setBoolean(4, written.parked().isEmpty());
+            release.executeUpdate();
+        }
+        // parked again, or parked events the event store does not hold (none should be)
+        String error = query(connection, FIRST_ERROR, aggregate, rows -> rows.next() ? rows.getString(1) : null);
+        int applied = (int) written.outcomes().stream().filter(outcome -> outcome == Outcome.APPLIED).count();
+        return new Retried(aggregate, applied, version, error);
     }
 
     private int position(Connection connection, UUID aggregate) throws SQLException {
@@ -254,10 +257,6 @@ public final class ParkedEvents {
         });
     }
 
-    private String firstError(Connection connection, UUID aggregate) throws SQLException {
-        return query(connection, FIRST_ERROR, aggregate, rows -> rows.next() ? rows.getString(1) : null);
-    }
-
     /** Reads a query's rows into what the caller wants of them. */
     private interface RowsReader<T> {
         T read(ResultSet rows) throws SQLException;
@@ -270,6 +269,25 @@ public final class ParkedEvents {
             statement.setObject(2, aggregate);
             try (ResultSet rows = statement.executeQuery()) {
                 return reader.read(rows);
+            }
+        }
+    }
+
+    /** Work in one transaction of its own. */
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
             }
         }
     }

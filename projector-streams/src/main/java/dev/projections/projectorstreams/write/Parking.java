@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,12 +30,23 @@ public final class Parking {
 
     private static final Logger LOG = LoggerFactory.getLogger(Parking.class);
 
-    private static final String PARK = """
+    /** An event parked again (read again, retried) keeps its first row, with the new error. */
+    private static final String PARK_EVENT = """
             INSERT INTO readmodel.parked_events
                    (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type,
                     event_version, error, record_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (projection, topic, kafka_partition, kafka_offset) DO UPDATE SET error = excluded.error
+            ON CONFLICT (projection, sequence) WHERE sequence IS NOT NULL DO UPDATE SET error = excluded.error
+            """;
+    /** A record that is not an event is known by where it was read: the latest record read there is the one parked. */
+    private static final String PARK_RECORD = """
+            INSERT INTO readmodel.parked_events
+                   (projection, topic, kafka_partition, kafka_offset, aggregate_id, sequence, event_type,
+                    event_version, error, record_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (projection, topic, kafka_partition, kafka_offset) WHERE sequence IS NULL
+            DO UPDATE SET aggregate_id = excluded.aggregate_id, error = excluded.error, record_value = excluded.record_value,
+                          parked_at = now()
             """;
     private static final String STILL_PARKED = """
             SELECT DISTINCT aggregate_id FROM readmodel.parked_events WHERE projection = ? AND aggregate_id = ANY (?::uuid[])
@@ -118,17 +131,29 @@ public final class Parking {
         if (parks.isEmpty()) {
             return;
         }
-        List<Object[]> rows = new ArrayList<>(parks.size());
+        // an event delivered twice in one batch is parked once: the batch's inserts may go as one statement
+        Map<Long, Object[]> events = new LinkedHashMap<>();
+        List<Object[]> records = new ArrayList<>();
         for (Park park : parks) {
             Delivery delivery = park.delivery();
             EventEnvelope event = delivery.event();
             RecordOrigin origin = delivery.origin();
-            rows.add(new Object[] {projection, origin.topic(), origin.partition(), origin.offset(), delivery.aggregateId(),
+            Object[] row = {projection, origin.topic(), origin.partition(), origin.offset(), delivery.aggregateId(),
                 event == null ? null : event.sequence(), event == null ? null : event.eventType(),
                 event == null ? null : event.eventVersion(), printable(park.error()),
-                printable(delivery.value() != null ? delivery.value() : event == null ? null : EventJson.toText(event))});
+                printable(delivery.value() != null ? delivery.value() : event == null ? null : EventJson.toText(event))};
+            if (event == null) {
+                records.add(row);
+            } else {
+                events.putIfAbsent(event.sequence(), row);
+            }
         }
-        StatementWaves.execute(connection, PARK, rows);
+        if (!events.isEmpty()) {
+            StatementWaves.execute(connection, PARK_EVENT, new ArrayList<>(events.values()));
+        }
+        if (!records.isEmpty()) {
+            StatementWaves.execute(connection, PARK_RECORD, records);
+        }
         parks.forEach(Parking::log);
     }
 
