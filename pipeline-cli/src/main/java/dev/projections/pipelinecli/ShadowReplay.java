@@ -37,8 +37,7 @@ final class ShadowReplay {
         try (HikariDataSource dataSource = live.database().pool("replay-shadow", 2);
                 ProjectorGroup liveGroup = new ProjectorGroup(live)) {
             ShadowBuild build = new ShadowBuild(live.projection(), dataSource);
-            ProjectorConfig shadow = new ProjectorConfig(build.projection(), live.database(), live.kafka(), live.applicationIdPrefix(),
-                    live.streamThreads(), live.stateDirectory(), live.commitInterval());
+            ProjectorConfig shadow = live.withProjection(build.projection());
             int version = live.projection().version();
             int liveVersion = build.liveVersion().orElse(version);
             if (liveVersion > version) {

@@ -78,7 +78,7 @@ final class StatusCommand implements Callable<Integer> {
         ArrayNode projectors = status.putArray("projectors");
         for (Projection projection : Projections.ALL) {
             ProjectorConfig config = new ProjectorConfig(projection, relay.database(), relay.kafka(),
-                    settings.string(ProjectorConfig.APPLICATION_ID_PREFIX, "pipeline-projector-"), 1, null, null);
+                    settings.string(ProjectorConfig.APPLICATION_ID_PREFIX, "pipeline-projector-"), 1, null, null, null);
             try (ProjectorGroup group = new ProjectorGroup(config)) {
                 long[] parkedCounts = parked.getOrDefault(projection.name(), new long[2]);
                 ObjectNode node = projectors.addObject().put("readModel", projection.name()).put("group", group.groupId())
@@ -124,8 +124,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** A shadow build of the read model that runs now (replay --shadow): its group, members and lag. */
     private static void shadowBuild(ProjectorConfig live, ObjectNode node) {
-        ProjectorConfig shadow = new ProjectorConfig(new ShadowProjection(live.projection()), live.database(), live.kafka(),
-                live.applicationIdPrefix(), 1, null, null);
+        ProjectorConfig shadow = live.withProjection(new ShadowProjection(live.projection()));
         try (ProjectorGroup group = new ProjectorGroup(shadow)) {
             if (!group.members().isEmpty()) {
                 node.putObject("shadowBuild").put("group", group.groupId()).put("members", group.members().size())

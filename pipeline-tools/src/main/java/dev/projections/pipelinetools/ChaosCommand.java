@@ -30,20 +30,24 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--session-timeout", paramLabel = "DURATION",
             description = "The projectors' session.timeout.ms (ISO-8601, e.g. PT10S): how long a killed instance's partitions wait for it;"
-                    + " the client's default (45 s) when omitted")
+                    + " the projectors' default (10 s) when omitted")
     Duration sessionTimeout;
+
+    @Option(names = "--instance-ids", description = "Give each projector process a projector-instance-id of its own (static membership),"
+            + " as a StatefulSet would: restarted, it takes its partitions back without waiting for a rebalance")
+    boolean instanceIds;
 
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the fault plan and the writers, default ${DEFAULT-VALUE}")
     long seed;
 
     @Option(names = "--short", description = "A run of two minutes or so: at least 1,500 events, 4 faults (one of each kind),"
-            + " 2 document projectors, a 10 s session timeout")
+            + " 2 document projectors")
     boolean shortRun;
 
     @Override
     public Integer call() throws Exception {
-        ChaosRun.Options options = shortRun ? new ChaosRun.Options(1_500, 4, 3, 150, 2, Duration.ofSeconds(10), seed)
-                : new ChaosRun.Options(events, faults, writers, rate, documentProjectors, sessionTimeout, seed);
+        ChaosRun.Options options = shortRun ? new ChaosRun.Options(1_500, 4, 3, 150, 2, null, instanceIds, seed)
+                : new ChaosRun.Options(events, faults, writers, rate, documentProjectors, sessionTimeout, instanceIds, seed);
         return new ChaosRun(options, System.out).run();
     }
 }

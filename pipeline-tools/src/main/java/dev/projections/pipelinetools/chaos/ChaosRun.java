@@ -34,8 +34,12 @@ import java.util.Random;
 public final class ChaosRun {
 
     /** What a run does. */
-    /** @param sessionTimeout the projectors' consumer session timeout; null for the client's default (45 s) */
-    public record Options(long events, int faults, int writers, int rate, int documentProjectors, Duration sessionTimeout, long seed) {
+    /**
+     * @param sessionTimeout the projectors' consumer session timeout; null for the projectors' default
+     * @param instanceIds whether each projector process has a {@code projector-instance-id} of its own (static membership)
+     */
+    public record Options(long events, int faults, int writers, int rate, int documentProjectors, Duration sessionTimeout,
+            boolean instanceIds, long seed) {
     }
 
     enum Fault {
@@ -114,6 +118,10 @@ public final class ChaosRun {
                 for (int i = 1; i <= instances; i++) {
                     Map<String, String> own = new LinkedHashMap<>(settings);
                     own.put(ProjectorConfig.STATE_DIR, directory.resolve("streams-" + projection.name() + "-" + i).toString());
+                    if (options.instanceIds()) {
+                        // as a StatefulSet names its pods: the same id when the process is started again
+                        own.put(ProjectorConfig.INSTANCE_ID, projection.name() + "-" + i);
+                    }
                     if (options.sessionTimeout() != null) {
                         // a killed instance's partitions wait this long for it before they move
                         own.put("kafka-client-session-timeout-ms", Long.toString(options.sessionTimeout().toMillis()));

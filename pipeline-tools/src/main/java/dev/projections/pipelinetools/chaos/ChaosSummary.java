@@ -68,8 +68,9 @@ final class ChaosSummary {
                 + "%,d tries again while PostgreSQL was away); %,d poison events%n", events, writers.acknowledgedCount(), options.writers(),
                 writers.conflicts(), writers.retries(), poisoned.size());
         int faults = recoveries.values().stream().mapToInt(List::size).sum() + unrecovered.size();
-        out.printf("  faults: %d (projectors' session.timeout.ms %s)%n", faults,
-                options.sessionTimeout() == null ? "45 s, the default" : options.sessionTimeout().toSeconds() + " s");
+        out.printf("  faults: %d (projectors' session.timeout.ms %s%s)%n", faults,
+                options.sessionTimeout() == null ? "10 s, their default" : options.sessionTimeout().toSeconds() + " s",
+                options.instanceIds() ? ", each with a projector-instance-id (static membership)" : "");
         for (Map.Entry<ChaosRun.Fault, List<Double>> entry : recoveries.entrySet()) {
             List<Double> seconds = new ArrayList<>(entry.getValue());
             seconds.sort(Double::compare);

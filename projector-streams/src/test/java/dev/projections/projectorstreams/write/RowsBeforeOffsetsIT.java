@@ -98,7 +98,7 @@ class RowsBeforeOffsetsIT {
             List<Published> published = publish(kafka.bootstrapServers(), topic);
             ProjectorConfig config = new ProjectorConfig(SLOW, new DatabaseSettings(SharedPostgres.get().jdbcUrl(), null, null),
                     KafkaSettings.of(kafka.bootstrapServers()),
-                    "rows-before-offsets-", 1, state, Duration.ofMillis(25));
+                    "rows-before-offsets-", 1, state, Duration.ofMillis(25), null);
             Monitoring monitoring = new Monitoring("test");
             ProjectorApp projector = ProjectorApp.start(config, monitoring);
             AtomicInteger samples = new AtomicInteger();
