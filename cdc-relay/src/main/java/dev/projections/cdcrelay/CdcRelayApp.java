@@ -8,6 +8,7 @@ import dev.projections.settings.Causes;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class CdcRelayApp implements AutoCloseable {
     private final CdcRelayConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
+    private final AtomicReference<KafkaProducer<String, byte[]>> producer = new AtomicReference<>();
     private final Thread supervisor;
     private final RelayMetrics metrics;
     private final SlotMonitor slotMonitor;
@@ -52,6 +54,8 @@ public final class CdcRelayApp implements AutoCloseable {
     });
     private volatile boolean active;
     private volatile boolean standingBy;
+    /** Set while the engine stops because a re-publication asked the relays to stand by. */
+    private volatile boolean pausing;
     private volatile String lastError;
 
     private CdcRelayApp(CdcRelayConfig config, Monitoring monitoring) {
@@ -105,7 +109,7 @@ public final class CdcRelayApp implements AutoCloseable {
         // an engine that stopped on an error is started again after a pause that grows while it keeps failing;
         // a run that relayed something starts the pauses over
         RetryPolicy<Object> restarts = RetryPolicy.builder().withBackoff(Duration.ofSeconds(1), MAX_BACKOFF).withMaxRetries(-1).build();
-        try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofSeconds(2));
+        try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofSeconds(1));
                 EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
                         config.topicReplicationFactor(), config.topicMinInSyncReplicas())) {
             Execution<Object> execution = Execution.of(restarts);
@@ -115,6 +119,12 @@ public final class CdcRelayApp implements AutoCloseable {
                 try {
                     if (!runWhileLeader(leadership, topics)) {
                         break;
+                    }
+                    if (pausing) {
+                        // no failure: it stands by until the re-publication ends, then goes on from the slot
+                        pausing = false;
+                        execution = Execution.of(restarts);
+                        continue;
                     }
                 } catch (RuntimeException e) {
                     lastError = Causes.describe(e);
@@ -141,26 +151,32 @@ public final class CdcRelayApp implements AutoCloseable {
     /** Stands by until this relay holds the slot's lock, then streams until the engine stops; false once stopped. */
     private boolean runWhileLeader(SlotLeadership leadership, EventTopicSetup topics) throws InterruptedException {
         try {
+            // a topic deleted while the relay ran (its records then go nowhere) is made again before it streams
+            topics.forget();
             topics.ensure(config.aggregateTypes());
             standingBy = true;
             if (!leadership.acquire(stopped)) {
                 return false;
             }
+            leadership.freeSlot(config.slotName(), Duration.ofSeconds(10));
             standingBy = false;
             active = true;
             metrics.active(true);
             LOG.info("relay active on slot {} (publication {}), publishing to {}", config.slotName(), config.publicationName(),
                     config.kafka().bootstrapServers());
-            ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> {
-                if (!leadership.held()) {
-                    LOG.error("relay lost its lock session on slot {}; stopping, to stand by again", config.slotName());
-                    closeEngine();
-                }
-            }, 5, 5, TimeUnit.SECONDS);
+            ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> watch(leadership), 5, 5, TimeUnit.SECONDS);
             try {
                 runEngine(topics);
+            } catch (RuntimeException e) {
+                // stopped for a re-publication, the failure is only the producer closed under a send
+                if (!pausing) {
+                    throw e;
+                }
             } finally {
                 watch.cancel(false);
+                if (pausing) {
+                    release(leadership);
+                }
             }
             return true;
         } finally {
@@ -170,11 +186,44 @@ public final class CdcRelayApp implements AutoCloseable {
         }
     }
 
+    private void release(SlotLeadership leadership) {
+        try {
+            leadership.release();
+        } catch (SQLException e) {
+            // the lock goes with the session, which the next look at it renews
+            LOG.warn("giving the lock of slot {} up failed: {}", config.slotName(), e.getMessage());
+        }
+    }
+
+    /** Every few seconds while active: stops streaming when the lock's session is gone or a re-publication asks. */
+    private void watch(SlotLeadership leadership) {
+        if (!leadership.held()) {
+            LOG.error("relay lost its lock session on slot {}; stopping, to stand by again", config.slotName());
+            closeEngine();
+            return;
+        }
+        try {
+            if (leadership.paused()) {
+                LOG.info("a re-publication of the topics asks the relays to stand by; relay on slot {} stops streaming", config.slotName());
+                pausing = true;
+                // a send waiting for Kafka (a topic being made again) gives up at once: the batch is sent again later
+                KafkaProducer<String, byte[]> sending = producer.get();
+                if (sending != null) {
+                    sending.close(Duration.ZERO);
+                }
+                closeEngine();
+            }
+        } catch (SQLException e) {
+            LOG.debug("looking at the pause lock of slot {} failed: {}", config.slotName(), e.getMessage());
+        }
+    }
+
     private void runEngine(EventTopicSetup topics) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(),
+        try (KafkaProducer<String, byte[]> sending = new KafkaProducer<>(producerConfig(config, "pipeline-relay-" + config.slotName()),
                 new StringSerializer(), new ByteArraySerializer())) {
-            EventPublisher current = new EventPublisher(producer, topics::ensure, metrics);
+            producer.set(sending);
+            EventPublisher current = new EventPublisher(sending, topics::ensure, metrics);
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
                     .using(config.debeziumProperties())
                     .notifying(current)
@@ -190,6 +239,7 @@ public final class CdcRelayApp implements AutoCloseable {
             }
             running.run();
         } finally {
+            producer.set(null);
             closeEngine();
         }
         if (failure.get() != null && stopped.getCount() > 0) {
@@ -197,9 +247,10 @@ public final class CdcRelayApp implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> producerConfig() {
+    /** The producer of the events' topics: every record acknowledged by every in-sync replica, in order, once. */
+    static Map<String, Object> producerConfig(CdcRelayConfig config, String clientId) {
         Map<String, Object> producer = new HashMap<>(config.kafka().clientConfig());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-relay-" + config.slotName());
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -209,6 +260,9 @@ public final class CdcRelayApp implements AutoCloseable {
         producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        // a topic missing or a broker away fails the batch after 10 s rather than the client's 60: the relay then
+        // starts again, making missing topics anew, and sends the batch again
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         return producer;
     }
 

@@ -108,7 +108,8 @@ public record CdcRelayConfig(
         props.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         props.setProperty("max.queue.size", Integer.toString(maxBatchSize * 4));
         props.setProperty("poll.interval.ms", Long.toString(pollInterval.toMillis()));
-        props.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        // Kafka's offset store, as Debezium's, with its admin client closed when the engine stops
+        props.setProperty("offset.storage", RelayOffsetStore.class.getName());
         props.setProperty("offset.storage.topic", offsetsTopic);
         props.setProperty("offset.storage.partitions", "1");
         props.setProperty("offset.storage.replication.factor", Short.toString(topicReplicationFactor));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventcatalogue.EventTopics;
-import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.connect.data.Struct;
@@ -65,7 +64,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         AtomicBoolean failed = new AtomicBoolean();
         for (EventEnvelope event : events) {
-            acks.add(producer.send(toRecord(event), (metadata, error) -> {
+            acks.add(producer.send(EventTopics.record(event), (metadata, error) -> {
                 if (error != null && failed.compareAndSet(false, true)) {
                     // nothing after a failed record may reach Kafka before it: the records not sent yet are
                     // dropped at once, and the relay sends the batch again from its last acknowledged offset
@@ -111,14 +110,6 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
             Thread.currentThread().interrupt();
             throw new InterruptedException(e.getMessage());
         }
-    }
-
-    static ProducerRecord<String, byte[]> toRecord(EventEnvelope event) {
-        // the record's timestamp is the event's, so that consumers (and replay --to-datetime) see event time
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), null, event.occurredAt().toEpochMilli(),
-                event.aggregateId().toString(), EventJson.toBytes(event));
-        EventTopics.writeHeaders(record.headers(), event);
-        return record;
     }
 
     static EventEnvelope toEnvelope(Struct row) {

@@ -48,6 +48,11 @@ final class EventTopicSetup implements AutoCloseable {
         this.minInSyncReplicas = minInSyncReplicas;
     }
 
+    /** Forgets which topics exist: the next {@link #ensure} looks again, and makes one deleted meanwhile anew. */
+    void forget() {
+        existing.clear();
+    }
+
     void ensure(Collection<String> aggregateTypes) {
         List<String> names = aggregateTypes.stream().map(type -> EventTopics.forAggregateType(type).name()).filter(name -> !existing.contains(name)).toList();
         if (names.isEmpty()) {

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * (its process stopped or died), and then one of them takes over. The session has server-side TCP
  * keepalives, so that a host that vanished (power, network) frees the lock within about 25 s rather
  * than after the operating system's default of two hours.
+ *
+ * <p>A re-publication of the topics ({@code bin/pipeline republish}) pauses the relays: it holds a second
+ * lock, the slot's pause lock, and then the slot's lock itself, so that nothing reaches the topics but what
+ * it publishes, in order. While the pause lock is held, the active relay stands by and gives its lock up,
+ * and no relay takes it; when the re-publication ends (or its session does), they go on from the slot.
  */
 final class SlotLeadership implements AutoCloseable {
 
@@ -29,26 +34,37 @@ final class SlotLeadership implements AutoCloseable {
 
     private final DatabaseSettings database;
     private final long lockKey;
+    private final long pauseKey;
     private final Duration retry;
     private Connection connection;
     private int failedChecks;
 
     SlotLeadership(DatabaseSettings database, String slotName, Duration retry) {
         this.database = database;
-        this.lockKey = UUID.nameUUIDFromBytes(("pipeline-relay:" + slotName).getBytes(StandardCharsets.UTF_8))
-                .getMostSignificantBits();
+        this.lockKey = key("pipeline-relay:" + slotName);
+        this.pauseKey = key("pipeline-relay-pause:" + slotName);
         this.retry = retry;
+    }
+
+    private static long key(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
     }
 
     /** Blocks until this relay holds the lock; false when {@code stopped} opened first. */
     boolean acquire(CountDownLatch stopped) throws InterruptedException {
         boolean announced = false;
+        boolean announcedPause = false;
         while (stopped.getCount() > 0) {
             try {
-                if (tryLock()) {
+                connect();
+                if (paused()) {
+                    if (!announcedPause) {
+                        LOG.info("standing by: a re-publication of the topics holds slot lock {} (bin/pipeline republish)", lockKey);
+                        announcedPause = true;
+                    }
+                } else if (tryLock()) {
                     return true;
-                }
-                if (!announced) {
+                } else if (!announced) {
                     LOG.info("standing by: another relay holds replication slot lock {}; retrying every {} ms",
                             lockKey, retry.toMillis());
                     announced = true;
@@ -78,7 +94,92 @@ final class SlotLeadership implements AutoCloseable {
         return ++failedChecks < 3;
     }
 
+    /**
+     * Ends the walsender still streaming from the slot, if any: with the lock held here, it is a relay that
+     * lost its lock session (its process killed, its host gone), whose replication connection the server has
+     * not yet noticed is dead. Until it ends, the slot is active and Debezium cannot stream from it.
+     * Returns once the slot is free, or after {@code patience}.
+     */
+    void freeSlot(String slotName, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT active_pid, pg_terminate_backend(active_pid) FROM pg_replication_slots
+                 WHERE slot_name = ? AND active AND active_pid IS NOT NULL""")) {
+            statement.setString(1, slotName);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        return;
+                    }
+                    LOG.warn("slot {} is still streamed to by walsender {}, of a relay that lost the lock: ending it", slotName,
+                            rows.getLong(1));
+                }
+                Thread.sleep(100);
+            }
+        } catch (SQLException e) {
+            // a relay whose user may not end another's session: Debezium waits for the slot, retrying
+            LOG.warn("cannot end the walsender still holding slot {}: {}", slotName, e.getMessage());
+        }
+    }
+
+    /**
+     * Whether a re-publication holds the pause lock. A session's own locks do not conflict, so the
+     * re-publication's own leadership, on the session that holds it, is not paused.
+     */
+    boolean paused() throws SQLException {
+        if (select("SELECT pg_try_advisory_lock_shared(?)", pauseKey)) {
+            select("SELECT pg_advisory_unlock_shared(?)", pauseKey);
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives the slot's lock up, keeping the session: a relay asked to stand by for a re-publication. */
+    void release() throws SQLException {
+        select("SELECT pg_advisory_unlock(?)", lockKey);
+    }
+
+    /**
+     * For a re-publication: takes the pause lock, which has the relays stand by and give the slot's lock up,
+     * then the slot's lock. Both are held until {@link #close}.
+     *
+     * @return false when the active relay did not give the slot's lock up within {@code patience}
+     */
+    boolean pauseRelays(Duration patience) throws SQLException, InterruptedException {
+        connect();
+        long deadline = System.nanoTime() + patience.toNanos();
+        // the relays take the pause lock shared for a moment to look at it: a try may meet one of them
+        while (!select("SELECT pg_try_advisory_lock(?)", pauseKey)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        while (!tryLock()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(retry.toMillis());
+        }
+        return true;
+    }
+
+    private boolean select(String sql, long key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, key);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
     private boolean tryLock() throws SQLException {
+        connect();
+        return select("SELECT pg_try_advisory_lock(?)", lockKey);
+    }
+
+    private void connect() throws SQLException {
         if (connection == null || !connection.isValid(2)) {
             closeConnection();
             Properties properties = database.parsedUrl();
@@ -91,13 +192,6 @@ final class SlotLeadership implements AutoCloseable {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; "
                         + "SET tcp_user_timeout = 30000");
-            }
-        }
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            statement.setLong(1, lockKey);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getBoolean(1);
             }
         }
     }

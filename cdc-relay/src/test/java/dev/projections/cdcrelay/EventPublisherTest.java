@@ -62,7 +62,7 @@ class EventPublisherTest {
                 .put("created_at", "2026-11-24T02:13:59.123456Z");
 
         EventEnvelope event = EventPublisher.toEnvelope(row);
-        ProducerRecord<String, byte[]> record = EventPublisher.toRecord(event);
+        ProducerRecord<String, byte[]> record = EventTopics.record(event);
 
         assertThat(event.eventId()).isEqualTo(eventId);
         assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-24T02:13:59.123456Z"));

@@ -3,6 +3,7 @@ package dev.projections.eventcatalogue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,7 +41,19 @@ public final class EventTopics {
         return aggregateTypes.stream().map(EventTopics::forAggregateType).toList();
     }
 
-    public static void writeHeaders(Headers headers, EventEnvelope event) {
+    /**
+     * The record of an event on its topic, as the relay and a re-publication write it: keyed by the aggregate
+     * id, valued by the envelope's JSON, with the headers below, timestamped with the event's time (so that
+     * consumers, and {@code replay --to-datetime}, see event time).
+     */
+    public static ProducerRecord<String, byte[]> record(EventEnvelope event) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), null, event.occurredAt().toEpochMilli(),
+                event.aggregateId().toString(), EventJson.toBytes(event));
+        writeHeaders(record.headers(), event);
+        return record;
+    }
+
+    private static void writeHeaders(Headers headers, EventEnvelope event) {
         headers.add(HEADER_EVENT_TYPE, event.eventType().getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_SEQUENCE, Long.toString(event.sequence()).getBytes(StandardCharsets.UTF_8));
         event.correlationId().ifPresent(id -> headers.add(HEADER_CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8)));

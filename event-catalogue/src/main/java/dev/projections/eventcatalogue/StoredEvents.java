@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Rows of {@code eventstore.events} as envelopes, each read as the catalogue's current type (see
- * {@link Upcasters}): the one mapping of a stored event, for the writer's library, the checks and retries
- * of read models, and re-publishing.
+ * Rows of {@code eventstore.events} as envelopes: the one mapping of a stored event, for the writer's
+ * library, the checks and retries of read models ({@link #ofAggregate}, {@link #bySequence}: each read as the
+ * catalogue's current type, see {@link Upcasters}), and re-publishing ({@link #asStored}: as the relay
+ * publishes it, its payload the stored text).
  */
 public final class StoredEvents {
 
@@ -28,7 +29,13 @@ public final class StoredEvents {
 
     /** The aggregate's events after {@code version}, in version order (after 0: all of them). */
     public static List<EventEnvelope> ofAggregate(Connection connection, UUID aggregate, int version) throws SQLException {
-        return query(connection, SELECT + " WHERE aggregate_id = ? AND event_version > ? ORDER BY event_version", aggregate, version);
+        return query(connection, true, SELECT + " WHERE aggregate_id = ? AND event_version > ? ORDER BY event_version", aggregate, version);
+    }
+
+    /** The aggregates' events, each aggregate's in version order. */
+    public static List<EventEnvelope> ofAggregates(Connection connection, List<UUID> aggregates) throws SQLException {
+        return query(connection, true, SELECT + " WHERE aggregate_id = ANY (?) ORDER BY aggregate_id, event_version",
+                connection.createArrayOf("uuid", aggregates.toArray()));
     }
 
     /**
@@ -37,10 +44,15 @@ public final class StoredEvents {
      * is committed, it does not tail the store (the relay does).
      */
     public static List<EventEnvelope> bySequence(Connection connection, long afterSequence, int limit) throws SQLException {
-        return query(connection, SELECT + " WHERE sequence > ? ORDER BY sequence LIMIT ?", afterSequence, limit);
+        return query(connection, true, SELECT + " WHERE sequence > ? ORDER BY sequence LIMIT ?", afterSequence, limit);
     }
 
-    private static List<EventEnvelope> query(Connection connection, String sql, Object... parameters) throws SQLException {
+    /** Like {@link #bySequence}, each event as stored, not upcast: what the relay publishes of it. */
+    public static List<EventEnvelope> asStored(Connection connection, long afterSequence, int limit) throws SQLException {
+        return query(connection, false, SELECT + " WHERE sequence > ? ORDER BY sequence LIMIT ?", afterSequence, limit);
+    }
+
+    private static List<EventEnvelope> query(Connection connection, boolean upcast, String sql, Object... parameters) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
@@ -48,10 +60,11 @@ public final class StoredEvents {
             List<EventEnvelope> events = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    events.add(Upcasters.CURRENT.upcast(new EventEnvelope(rows.getObject(1, UUID.class), rows.getLong(2),
-                            rows.getObject(3, UUID.class), rows.getString(4), rows.getString(5), rows.getInt(6),
-                            rows.getObject(9, OffsetDateTime.class).toInstant(), EventJson.tree(rows.getString(7)),
-                            (ObjectNode) EventJson.tree(rows.getString(8)))));
+                    EventEnvelope event = new EventEnvelope(rows.getObject(1, UUID.class), rows.getLong(2), rows.getObject(3, UUID.class),
+                            rows.getString(4), rows.getString(5), rows.getInt(6), rows.getObject(9, OffsetDateTime.class).toInstant(),
+                            upcast ? EventJson.tree(rows.getString(7)) : EventJson.raw(rows.getString(7)),
+                            (ObjectNode) EventJson.tree(rows.getString(8)));
+                    events.add(upcast ? Upcasters.CURRENT.upcast(event) : event);
                 }
             }
             return events;

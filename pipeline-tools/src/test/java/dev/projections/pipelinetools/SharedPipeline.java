@@ -32,7 +32,11 @@ final class SharedPipeline {
 
     /** Runs a bin/pipeline command in this JVM against the shared pipeline's PostgreSQL and Kafka. */
     static synchronized Run command(String... args) throws InterruptedException {
-        LocalPipeline pipeline = get();
+        return command(get(), args);
+    }
+
+    /** Runs a bin/pipeline command in this JVM against the pipeline's PostgreSQL and Kafka. */
+    static synchronized Run command(LocalPipeline pipeline, String... args) {
         String[] full = new String[args.length + 4];
         System.arraycopy(args, 0, full, 0, args.length);
         full[args.length] = "--db-url";
