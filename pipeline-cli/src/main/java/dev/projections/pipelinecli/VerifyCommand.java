@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check read models against eventstore.events.",
             "Each aggregate's rows as its events make them, no rows for deleted aggregates, no references into other read models",
-            "that lead nowhere. Prints every difference and exits 1 when there is one. Run it when the projectors have caught up."})
+            "that lead nowhere. Prints every difference and exits 1 when there is one. Run it when the projectors have caught up;",
+            "it applies the events into temporary tables, so it locks no row of the read model and projectors go on meanwhile."})
 final class VerifyCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,7 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
         try (HikariDataSource dataSource = database.pool("verify", 2)) {
             for (Projection projection : projections) {
                 ReadModelVerifier verifier = new ReadModelVerifier(projection, dataSource);
-                ReadModelVerifier.Report report = aggregates == null ? verifier.verify() : verifier.verify(aggregates);
+                ReadModelVerifier.Report report = aggregates == null ? verifier.verify(progress()) : verifier.verify(aggregates);
                 report.differences().stream().limit(shown).forEach(System.out::println);
                 if (report.differences().size() > shown) {
                     System.out.printf("... and %d more (--show to list more)%n", report.differences().size() - shown);
@@ -56,5 +57,20 @@ final class VerifyCommand implements Callable<Integer> {
         System.out.println(differences == 0 ? "verify: every read model matches the event store"
                 : "verify: " + differences + " difference(s)");
         return differences == 0 ? 0 : 1;
+    }
+
+    /** A progress bar on standard error, from the first batch on: a read model of millions of aggregates takes minutes. */
+    private static ReadModelVerifier.Progress progress() {
+        ProgressBar[] bar = new ProgressBar[1];
+        return (checked, of) -> {
+            if (bar[0] == null) {
+                bar[0] = new ProgressBar(of, System.err, System.console() != null);
+            }
+            if (checked < of) {
+                bar[0].update(checked);
+            } else {
+                bar[0].finish(checked);
+            }
+        };
     }
 }

@@ -62,6 +62,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "A server setting of the embedded PostgreSQL, e.g. --postgres-setting wal_writer_delay=200ms")
     Map<String, String> postgresSettings = new HashMap<>();
 
+    @Option(names = "--verify-events", defaultValue = "0", paramLabel = "N",
+            description = "Grow the document read model to N events, then run verify on it beside live projection at the first rate,"
+                    + " reporting its time and the latency with and without it; default 0 (not run)")
+    long verifyEvents;
+
     @Option(names = "--short",
             description = "A run of seconds that only shows the report's shape (50 documents of warm-up, 200 of burst, 200 events/s for 1 + 2 s, 1 instance)")
     boolean shortRun;
@@ -86,6 +91,9 @@ final class BenchCommand implements Callable<Integer> {
         if (warmUpDocuments < 0) {
             problems.add("--warm-up-documents is " + warmUpDocuments + ", must not be negative");
         }
+        if (verifyEvents < 0) {
+            problems.add("--verify-events is " + verifyEvents + ", must not be negative");
+        }
         if (writers < 1) {
             problems.add("--writers is " + writers + ", must be at least 1");
         }
@@ -106,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new dev.projections.settings.InvalidSettingsException(problems);
         }
         BenchResults results = new Bench(new Bench.Options(documents, warmUpDocuments, writers, rates, warmUp, rateDuration, instances, !noRebuild, durable, postgresSettings,
-                options.flags(), out.toAbsolutePath()), System.getenv(), System.out).run();
+                options.flags(), out.toAbsolutePath(), verifyEvents), System.getenv(), System.out).run();
         BenchReport.write(results, out.toAbsolutePath());
         System.out.println();
         System.out.println(BenchReport.markdown(results));

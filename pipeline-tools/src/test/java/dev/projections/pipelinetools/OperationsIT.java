@@ -178,6 +178,20 @@ class OperationsIT {
     }
 
     @Test
+    void givenAUserWithOnlyTheReaderRole_whenVerifying_thenItChecksInTemporaryTablesWithoutWritingTheReadModel() throws Exception {
+        UUID customer = UUID.randomUUID();
+        registerCustomer(customer, "verify as reader");
+        awaitCustomer(customer);
+        sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'verifying_reader') THEN"
+                + " CREATE ROLE verifying_reader LOGIN IN ROLE pipeline_reader; END IF; END $$");
+
+        SharedPipeline.Run run = SharedPipeline.command("verify", "customer", "--db-user", "verifying_reader");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("verify: every read model matches the event store");
+    }
+
+    @Test
     void givenAReadModelConstraintStricterThanTheStore_whenItParksACustomer_thenParkedListsItAndRetryAfterTheFixBringsItCurrent()
             throws Exception {
         UUID customer = UUID.randomUUID();

@@ -9,10 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A read model's projection writing into shadow copies of its tables, in schema {@value #SCHEMA}: the same
- * statements, with each of the read model's own table names pointed at its copy. Its positions, parked
- * events and consumer group are its own ({@code <name>-shadow}), so it is built beside the live read model,
- * which keeps serving and projecting. {@link ShadowBuild} makes the copies, compares and swaps them.
+ * A read model's projection writing into copies of its tables in another schema: the same statements, with
+ * each of the read model's own table names pointed at its copy. A shadow build's copies are in
+ * {@value #SCHEMA}, and its positions, parked events and consumer group are its own ({@code <name>-shadow}),
+ * so it is built beside the live read model, which keeps serving and projecting ({@code ShadowBuild} makes
+ * the copies, compares and swaps them); {@code verify} applies events into temporary copies
+ * ({@code pg_temp}), so as to lock none of the live rows.
  */
 public final class ShadowProjection implements Projection {
 
@@ -20,12 +22,20 @@ public final class ShadowProjection implements Projection {
     static final String SUFFIX = "-shadow";
 
     private final Projection live;
+    private final String schema;
     private final List<Table> tables;
     private final Pattern liveNames;
 
+    /** The read model's shadow build, in {@value #SCHEMA}. */
     public ShadowProjection(Projection live) {
+        this(live, SCHEMA);
+    }
+
+    /** The read model's copies in {@code schema}. */
+    public ShadowProjection(Projection live, String schema) {
         this.live = live;
-        this.tables = live.tables().stream().map(table -> new Table(shadowName(table.name()), table.aggregateColumn())).toList();
+        this.schema = schema;
+        this.tables = live.tables().stream().map(table -> new Table(copyOf(table.name()), table.aggregateColumn())).toList();
         // the read model's own tables only, as whole names: a reference into another read model stays as it is
         this.liveNames = Pattern.compile("\\b(" + String.join("|", live.tables().stream().map(table -> Pattern.quote(table.name())).toList())
                 + ")\\b");
@@ -34,6 +44,11 @@ public final class ShadowProjection implements Projection {
     /** {@code readmodel.customers} as {@code readmodel_shadow.customers}. */
     public static String shadowName(String table) {
         return SCHEMA + "." + table.substring(table.indexOf('.') + 1);
+    }
+
+    /** A table of the read model as its copy's name: {@code readmodel.customers} as {@code <schema>.customers}. */
+    public String copyOf(String table) {
+        return schema + "." + table.substring(table.indexOf('.') + 1);
     }
 
     public Projection live() {
@@ -108,7 +123,7 @@ public final class ShadowProjection implements Projection {
         Matcher matcher = liveNames.matcher(sql);
         StringBuilder shadowed = new StringBuilder();
         while (matcher.find()) {
-            matcher.appendReplacement(shadowed, Matcher.quoteReplacement(shadowName(matcher.group(1))));
+            matcher.appendReplacement(shadowed, Matcher.quoteReplacement(copyOf(matcher.group(1))));
         }
         return matcher.appendTail(shadowed).toString();
     }

@@ -31,7 +31,8 @@ public final class Bench {
 
     /** What to run; {@code flags} are the pipeline's settings by key, as {@code --set} gives them. */
     public record Options(int documents, int warmUpDocuments, int writers, List<Integer> rates, Duration warmUp, Duration rateDuration,
-            List<Integer> instances, boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out) {
+            List<Integer> instances, boolean rebuild, boolean durable, Map<String, String> postgresConfig, Map<String, String> flags, Path out,
+            long verifyEvents) {
     }
 
     private static final Duration COMPILER_QUIET_PATIENCE = Duration.ofSeconds(90);
@@ -153,6 +154,13 @@ public final class Bench {
                 }
             }
 
+            BenchResults.VerifyUnderLoad verify = null;
+            if (options.verifyEvents() > 0) {
+                verify = VerifyUnderLoad.run(new VerifyUnderLoad.Context(services, workload, progress, latencies, written,
+                        () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()), options.writers(), meter, this::say),
+                        options.verifyEvents(), options.rates().get(0), options.rateDuration());
+            }
+
             List<BenchResults.Throughput> rebuilds = new ArrayList<>();
             for (String readModel : options.rebuild() ? READ_MODELS : List.<String>of()) {
                 say("rebuild: bin/pipeline replay " + readModel + " --rebuild");
@@ -204,7 +212,7 @@ public final class Bench {
                     options.warmUpDocuments() * BenchWorkload.EVENTS_PER_DOCUMENT, options.writers(),
                     options.warmUp().toMillis() / 1000.0, options.rateDuration().toMillis() / 1000.0), ceilings, relay,
                     catchUps, latency, rebuilds, scaleOut, new BenchResults.Memory(meter.pipelinePeakRss(), meter.postgresPeakRss()),
-                    throughput, lag, limits);
+                    throughput, lag, limits, verify);
         }
     }
 

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Renders a bench run's results: a Markdown report, the JSON of every figure, and three PNG plots. */
 public final class BenchReport {
@@ -83,6 +84,17 @@ public final class BenchReport {
                 md.append(String.format(Locale.US, "| %s | %,d | %,.0f | %,d | %,.1f | %,.1f | %,.1f | %,.1f |%n",
                         cell(l.readModel()), l.targetRate(), l.achievedRate(), l.events(), l.p50Millis(), l.p95Millis(),
                         l.p99Millis(), l.maxMillis()));
+            }
+        }
+        if (r.verifyUnderLoad() != null) {
+            var v = r.verifyUnderLoad();
+            md.append(String.format(Locale.US, "%n## Verify beside live projection%n%n`verify %s` of %,d aggregates (%,d events): %.1f s, %,.0f aggregates/s,"
+                    + " %d difference(s); meanwhile events at %,d/s, one per transaction.%n%n", v.readModel(), v.aggregates(), v.events(),
+                    v.seconds(), v.aggregatesPerSecond(), v.differences(), v.without().targetRate()));
+            md.append("| Latency of the document read model | Events | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|\n");
+            for (var row : List.of(Map.entry("without verify", v.without()), Map.entry("while verify runs", v.during()))) {
+                md.append(String.format(Locale.US, "| %s | %,d | %,.1f | %,.1f | %,.1f | %,.1f |%n", row.getKey(), row.getValue().events(),
+                        row.getValue().p50Millis(), row.getValue().p95Millis(), row.getValue().p99Millis(), row.getValue().maxMillis()));
             }
         }
         if (r.memory() != null) {

@@ -19,7 +19,20 @@ public record BenchResults(
         Memory memory,
         List<Series> throughputOverTime,
         List<Series> lagOverTime,
-        List<String> limits) {
+        List<String> limits,
+        VerifyUnderLoad verifyUnderLoad) {
+
+    /**
+     * {@code verify} of a read model of {@code events} events at size, beside live projection: how long it took,
+     * what it found, and the latency at the same fixed rate without it and while it ran. Null when not asked for.
+     */
+    public record VerifyUnderLoad(String readModel, long events, int aggregates, double seconds, int differences, Latency without,
+            Latency during) {
+
+        public double aggregatesPerSecond() {
+            return seconds <= 0 ? 0 : aggregates / seconds;
+        }
+    }
 
     /** Where it ran: {@code mode} is "embedded" (local mode's services) or "external". */
     public record Machine(int cores, long memoryBytes, String java, String postgres, String kafka) {

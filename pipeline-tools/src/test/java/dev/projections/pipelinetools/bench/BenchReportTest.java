@@ -46,7 +46,9 @@ class BenchReportTest {
                 "| document | 1,000 | 998 | 30,000 | 4.0 | 9.0 | 15.0 | 250.0 |",
                 "Memory: pipeline peak RSS 1,024 MiB, PostgreSQL peak RSS 512 MiB.",
                 "- PostgreSQL's WAL flush",
-                "![latency](latency.png)");
+                "![latency](latency.png)",
+                "`verify document` of 333,334 aggregates (1,000,000 events): 80.0 s, 4,167 aggregates/s, 0 difference(s)",
+                "| while verify runs | 80,000 | 11.0 | 19.0 | 30.0 | 90.0 |");
 
         JsonNode json = EventJson.MAPPER.readTree(run.resolve("report.json").toFile());
         assertThat(json.path("ceilings").path("eventInsertsPerSecond").asDouble()).isEqualTo(52_000);
@@ -74,7 +76,7 @@ class BenchReportTest {
     void givenNoSamplesAndNoSeries_whenWritten_thenPlaceholderPlotsAreWritten(@TempDir Path directory) throws Exception {
         BenchResults empty = new BenchResults(Instant.EPOCH, "external", null, null, null, new Ceilings(0, 0), null,
                 List.of(), List.of(new Latency("document", 100, 0, 0, 0, 0, 0, 0, new double[0], new double[0])), List.of(), List.of(),
-                new Memory(0, 0), List.of(new Series("relay", "relay", new double[0], new double[0])), List.of(), List.of());
+                new Memory(0, 0), List.of(new Series("relay", "relay", new double[0], new double[0])), List.of(), List.of(), null);
 
         BenchReport.write(empty, directory);
 
@@ -104,6 +106,9 @@ class BenchReportTest {
                 List.of(new Series("relay", "relay", seconds, new double[] {0, 11_000, 12_500, 12_000}),
                         new Series("document", "catch-up", new double[0], new double[0])),
                 List.of(new Series("document", "catch-up", seconds, new double[] {120_000, 80_000, 30_000, 0})),
-                List.of("PostgreSQL's WAL flush: every commit waits for fsync."));
+                List.of("PostgreSQL's WAL flush: every commit waits for fsync."),
+                new BenchResults.VerifyUnderLoad("document", 1_000_000, 333_334, 80, 0,
+                        new Latency("document", 1_000, 1_000, 20_000, 10, 17, 24, 70, new double[0], new double[0]),
+                        new Latency("document", 1_000, 1_000, 80_000, 11, 19, 30, 90, new double[0], new double[0])));
     }
 }

@@ -1,34 +1,38 @@
 package dev.projections.projectorstreams.operations;
 
-import dev.projections.projectorstreams.write.StatementWaves;
+import dev.projections.eventcatalogue.EventEnvelope;
+import dev.projections.eventcatalogue.StoredEvents;
+import dev.projections.projectorstreams.ShadowProjection;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.projectorstreams.write.DiscardedEvents;
 import dev.projections.projectorstreams.write.Parking;
-import dev.projections.projectorstreams.projection.Projection;
-import dev.projections.eventcatalogue.StoredEvents;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.projections.eventcatalogue.EventEnvelope;
-import dev.projections.eventcatalogue.EventJson;
+import dev.projections.projectorstreams.write.StatementWaves;
+import dev.projections.settings.SqlFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * Checks a read model against {@code eventstore.events}. For each aggregate it rebuilds the aggregate's
- * rows from its events with the projection itself, inside a transaction it then rolls back, and compares
- * them column by column with the rows there are: a missing or extra row, a row behind its aggregate's last
- * version, a row a deleted aggregate should not have, and a value changed by hand all show. It also lists
- * references into other read models that lead nowhere. The projector should have caught up (no lag), or
- * events in flight show as differences too.
+ * Checks a read model against {@code eventstore.events}. Aggregate by aggregate, a few hundred at a time, it
+ * applies their events with the projection itself into temporary copies of the read model's tables, and
+ * compares what they make, column by column, with the rows there are: a missing or extra row, a row behind its
+ * aggregate's last version, a row a deleted aggregate should not have, and a value changed by hand all show.
+ * It writes nothing of the read model, so it locks none of its rows, and the projectors go on meanwhile. It
+ * also lists references into other read models that lead nowhere. The projector should have caught up (no
+ * lag), or events in flight show as differences too.
  */
 public final class ReadModelVerifier {
 
@@ -46,37 +50,59 @@ public final class ReadModelVerifier {
     }
 
     private static final int MAX_DANGLING_LISTED = 20;
+    private static final int BATCH = 500;
 
     private final Projection projection;
+    private final ShadowProjection scratch;
     private final DataSource dataSource;
 
     public ReadModelVerifier(Projection projection, DataSource dataSource) {
         this.projection = projection;
+        this.scratch = new ShadowProjection(projection, "pg_temp");
         this.dataSource = dataSource;
     }
 
-    public Report verify() throws SQLException {
-        return verify(aggregates(), true);
+    /** Told, batch by batch, how many of the aggregates are checked. */
+    public interface Progress {
+        void checked(long aggregates, long of);
+    }
+
+    /** Every aggregate, and the references. */
+    public Report verify(Progress progress) throws SQLException {
+        return verify(aggregates(), true, progress);
     }
 
     /** Only these aggregates, and no check of references (which spans the whole read model). */
     public Report verify(Collection<UUID> only) throws SQLException {
-        return verify(new LinkedHashSet<>(only), false);
+        return verify(new LinkedHashSet<>(only), false, (checked, of) -> { });
     }
 
-    private Report verify(Set<UUID> aggregates, boolean references) throws SQLException {
+    private Report verify(Set<UUID> aggregates, boolean references, Progress progress) throws SQLException {
         List<Difference> differences = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             Set<UUID> parked = Parking.aggregates(connection, projection.name());
             DiscardedEvents discarded = DiscardedEvents.of(connection, projection.name());
             connection.setAutoCommit(false);
-            for (UUID aggregate : aggregates) {
+            TableCopies.create(connection, scratch, true);
+            connection.commit();
+            List<UUID> batch = new ArrayList<>(BATCH);
+            long checked = 0;
+            for (Iterator<UUID> next = aggregates.iterator(); next.hasNext(); ) {
+                UUID aggregate = next.next();
                 if (parked.contains(aggregate)) {
                     differences.add(new Difference(projection.name(), "parked", aggregate.toString(),
                             "it has events in readmodel.parked_events; its rows stop before them"));
-                    continue;
+                } else {
+                    batch.add(aggregate);
                 }
-                compare(connection, aggregate, discarded, differences);
+                checked++;
+                if (batch.size() == BATCH || !next.hasNext()) {
+                    compare(connection, batch, discarded, differences);
+                    // the copies empty at each commit
+                    connection.commit();
+                    batch.clear();
+                    progress.checked(checked, aggregates.size());
+                }
             }
         }
         if (references) {
@@ -86,86 +112,99 @@ public final class ReadModelVerifier {
     }
 
     /**
-     * One aggregate, in a transaction of its own that is always rolled back: nothing it does stays. Events an
-     * operator discarded are left out, as the projector leaves them out.
+     * The batch's events applied into the copies, as the projection applies them one by one, those an operator
+     * discarded left out as the projector leaves them out; then the copies' rows against the live ones.
      */
-    private void compare(Connection connection, UUID aggregate, DiscardedEvents discarded, List<Difference> differences)
+    private void compare(Connection connection, List<UUID> batch, DiscardedEvents discarded, List<Difference> differences)
             throws SQLException {
-        List<List<String>> actual = rows(connection, aggregate);
-        try {
-            for (Projection.Table table : projection.tables()) {
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table.name() + " WHERE "
-                        + table.aggregateColumn() + " = ?")) {
-                    delete.setObject(1, aggregate);
-                    delete.executeUpdate();
-                }
-            }
-            for (EventEnvelope event : StoredEvents.ofAggregate(connection, aggregate, 0)) {
-                if (discarded.contains(aggregate, event.sequence())) {
-                    continue;
-                }
-                StatementWaves.EventStatements statements = new StatementWaves.EventStatements();
-                projection.apply(event, statements);
-                statements.execute(connection);
-            }
-            List<List<String>> expected = rows(connection, aggregate);
-            for (int i = 0; i < projection.tables().size(); i++) {
-                describe(projection.tables().get(i).name(), aggregate, actual.get(i), expected.get(i), differences);
-            }
-        } catch (SQLException | RuntimeException e) {
-            differences.add(new Difference(projection.name(), "unappliable", aggregate.toString(),
-                    "its events cannot be applied: " + e.getMessage()));
-        } finally {
-            connection.rollback();
-        }
-    }
-
-    private void describe(String table, UUID aggregate, List<String> actual, List<String> expected, List<Difference> differences) {
-        if (actual.equals(expected)) {
+        if (batch.isEmpty()) {
             return;
         }
-        String subject = table + " " + aggregate;
-        if (expected.isEmpty()) {
-            differences.add(new Difference(projection.name(), "extra", subject,
-                    actual.size() + " row(s) where its events leave none (a deleted aggregate, or rows without events)"));
-        } else if (actual.isEmpty()) {
-            differences.add(new Difference(projection.name(), "missing", subject, "no row where its events make " + expected.size()));
-        } else if (actual.size() != expected.size()) {
-            differences.add(new Difference(projection.name(), "rows", subject, actual.size() + " row(s) where its events make " + expected.size()));
-        } else {
-            for (int i = 0; i < actual.size(); i++) {
-                String columns = differingColumns(EventJson.tree(actual.get(i)), EventJson.tree(expected.get(i)));
-                if (!columns.isEmpty()) {
-                    differences.add(new Difference(projection.name(), "differs", subject, columns));
+        Map<UUID, List<StatementWaves.EventStatements>> statements = new HashMap<>();
+        Set<UUID> refused = new HashSet<>();
+        for (EventEnvelope event : StoredEvents.ofAggregates(connection, batch)) {
+            if (!discarded.contains(event.aggregateId(), event.sequence()) && !refused.contains(event.aggregateId())) {
+                StatementWaves.EventStatements eventStatements = new StatementWaves.EventStatements();
+                try {
+                    scratch.apply(event, eventStatements);
+                    statements.computeIfAbsent(event.aggregateId(), id -> new ArrayList<>()).add(eventStatements);
+                } catch (RuntimeException e) {
+                    differences.add(unappliable(event.aggregateId(), e.getMessage()));
+                    refused.add(event.aggregateId());
+                    statements.remove(event.aggregateId());
                 }
             }
         }
-    }
-
-    private static String differingColumns(JsonNode actual, JsonNode expected) {
-        List<String> columns = new ArrayList<>();
-        Iterator<String> names = ((ObjectNode) expected).fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!expected.get(name).equals(actual.get(name))) {
-                columns.add(name + " is " + abbreviate(actual.get(name)) + ", its events make it " + abbreviate(expected.get(name)));
+        Savepoint before = connection.setSavepoint();
+        try {
+            StatementWaves waves = new StatementWaves();
+            statements.forEach((aggregate, list) -> list.forEach(eventStatements -> waves.add(aggregate, eventStatements)));
+            waves.execute(connection);
+        } catch (SQLException e) {
+            if (!SqlFailures.isCausedByData(e)) {
+                throw e;
+            }
+            // one aggregate's rows refused: each aggregate alone, to name those whose events cannot be applied
+            connection.rollback(before);
+            applyOneByOne(connection, statements, refused, differences);
+        }
+        Map<UUID, List<List<String>>> expected = rows(connection, scratch, batch);
+        Map<UUID, List<List<String>>> actual = rows(connection, projection, batch);
+        for (UUID aggregate : batch) {
+            for (int i = 0; !refused.contains(aggregate) && i < projection.tables().size(); i++) {
+                RowDifferences.describe(projection.name(), projection.tables().get(i).name(), aggregate, actual.get(aggregate).get(i),
+                        expected.get(aggregate).get(i), differences);
             }
         }
-        return String.join("; ", columns);
     }
 
-    private static String abbreviate(JsonNode value) {
-        String text = String.valueOf(value);
-        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-    }
-
-    private List<List<String>> rows(Connection connection, UUID aggregate) throws SQLException {
-        List<List<String>> tables = new ArrayList<>();
-        for (Projection.Table table : projection.tables()) {
-            tables.add(strings(connection, "SELECT row_to_json(t)::text FROM " + table.name() + " t WHERE " + table.aggregateColumn()
-                    + " = ? ORDER BY 1", aggregate));
+    private void applyOneByOne(Connection connection, Map<UUID, List<StatementWaves.EventStatements>> statements, Set<UUID> refused,
+            List<Difference> differences) throws SQLException {
+        for (Iterator<Map.Entry<UUID, List<StatementWaves.EventStatements>>> next = statements.entrySet().iterator(); next.hasNext(); ) {
+            Map.Entry<UUID, List<StatementWaves.EventStatements>> aggregate = next.next();
+            Savepoint alone = connection.setSavepoint();
+            try {
+                for (StatementWaves.EventStatements eventStatements : aggregate.getValue()) {
+                    eventStatements.execute(connection);
+                }
+                connection.releaseSavepoint(alone);
+            } catch (SQLException e) {
+                if (!SqlFailures.isCausedByData(e)) {
+                    throw e;
+                }
+                connection.rollback(alone);
+                differences.add(unappliable(aggregate.getKey(), e.getMessage()));
+                refused.add(aggregate.getKey());
+            }
         }
-        return tables;
+    }
+
+    private Difference unappliable(UUID aggregate, String why) {
+        return new Difference(projection.name(), "unappliable", aggregate.toString(), "its events cannot be applied: " + why);
+    }
+
+    /** For each aggregate, each table's rows of it as JSON text, in one order: the live ones, or the copies'. */
+    private static Map<UUID, List<List<String>>> rows(Connection connection, Projection tablesOf, List<UUID> aggregates) throws SQLException {
+        Map<UUID, List<List<String>>> rows = new HashMap<>();
+        List<Projection.Table> tables = tablesOf.tables();
+        for (UUID aggregate : aggregates) {
+            List<List<String>> perTable = new ArrayList<>();
+            tables.forEach(table -> perTable.add(new ArrayList<>()));
+            rows.put(aggregate, perTable);
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            Projection.Table table = tables.get(i);
+            try (PreparedStatement statement = connection.prepareStatement("SELECT t." + table.aggregateColumn() + ", row_to_json(t)::text FROM "
+                    + table.name() + " t WHERE t." + table.aggregateColumn() + " = ANY (?) ORDER BY 2")) {
+                statement.setArray(1, connection.createArrayOf("uuid", aggregates.toArray()));
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        rows.get(result.getObject(1, UUID.class)).get(i).add(result.getString(2));
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /** Every aggregate of the model's types in the event store, and every main row, even one without events. */

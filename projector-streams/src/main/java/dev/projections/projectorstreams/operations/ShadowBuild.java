@@ -70,39 +70,9 @@ public final class ShadowBuild {
      */
     public void prepare() throws SQLException {
         inTransaction(statement -> {
-            for (Projection.Table table : live.tables()) {
-                String copy = ShadowProjection.shadowName(table.name());
-                statement.execute("DROP TABLE IF EXISTS " + copy);
-                statement.execute("CREATE TABLE " + copy + " (LIKE " + table.name() + " INCLUDING ALL)");
-            }
-            // LIKE copies no foreign key: those between the read model's own tables are made again between the copies
-            for (Projection.Table table : live.tables()) {
-                for (String foreignKey : foreignKeysWithin(statement.getConnection(), table.name())) {
-                    statement.execute("ALTER TABLE " + ShadowProjection.shadowName(table.name()) + " ADD " + shadow.shadowed(foreignKey));
-                }
-            }
+            TableCopies.create(statement.getConnection(), shadow, false);
             Rebuild.forget(statement.getConnection(), shadow.name());
         });
-    }
-
-    /** The foreign keys of {@code table} that reference a table of the same read model, as {@code CONSTRAINT name FOREIGN KEY ...}. */
-    private List<String> foreignKeysWithin(Connection connection, String table) throws SQLException {
-        List<String> foreignKeys = new ArrayList<>();
-        List<String> own = live.tables().stream().map(Projection.Table::name).toList();
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text FROM pg_constraint
-                 WHERE conrelid = ?::regclass AND contype = 'f' ORDER BY conname
-                """)) {
-            statement.setString(1, table);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    if (own.contains(rows.getString(3))) {
-                        foreignKeys.add("CONSTRAINT " + rows.getString(1) + " " + rows.getString(2));
-                    }
-                }
-            }
-        }
-        return foreignKeys;
     }
 
     /** Each table of the shadow against the live one, read in one snapshot. */

@@ -76,7 +76,7 @@ public final class StatementWaves {
     private final Map<UUID, Integer> depth = new HashMap<>();
 
     /** Queues an event's statements after those queued before for its aggregate. */
-    void add(UUID aggregateId, EventStatements event) {
+    public void add(UUID aggregateId, EventStatements event) {
         int next = depth.getOrDefault(aggregateId, 0);
         for (Step step : event.steps) {
             if (waves.size() <= next) {
@@ -88,7 +88,7 @@ public final class StatementWaves {
         depth.put(aggregateId, next);
     }
 
-    void execute(Connection connection) throws SQLException {
+    public void execute(Connection connection) throws SQLException {
         for (Map<String, Rows> wave : waves) {
             for (Map.Entry<String, Rows> statement : wave.entrySet()) {
                 execute(connection, statement.getKey(), statement.getValue());
