@@ -48,6 +48,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     // the binaries unpack into a folder of ours, not the shared temporary directory
                     .setOverrideWorkingDirectory(home.toFile())
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // its owner stops it, after what uses it: zonky's own hook would stop it at the same time as
+                    // the owner's, under a relay still streaming from it
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_wal_senders", "10")
                     .setServerConfig("max_replication_slots", "10")

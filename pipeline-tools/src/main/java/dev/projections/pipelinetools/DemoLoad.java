@@ -44,6 +44,7 @@ final class DemoLoad {
     /** The aggregates written, by the read-model table whose main rows must reach their last version. */
     private final Map<String, List<UUID>> expected = new LinkedHashMap<>();
     private int events;
+    private int deletedDocuments;
 
     DemoLoad(String httpUrl, DataSource dataSource, PrintStream out) {
         this.httpUrl = httpUrl;
@@ -72,8 +73,8 @@ final class DemoLoad {
                     lastReport = Instant.now();
                 }
             }
-            out.printf("demo: wrote %d events in %d ms; waiting for the read models%n", events,
-                    Duration.between(started, Instant.now()).toMillis());
+            out.printf("demo: wrote %d events in %d ms; %d of the %d documents were deleted again, which leaves them no rows;"
+                    + " waiting for the read models%n", events, Duration.between(started, Instant.now()).toMillis(), deletedDocuments, documents);
             while (!caughtUp()) {
                 Thread.sleep(500);
                 out.println("demo: " + progress());
@@ -123,7 +124,9 @@ final class DemoLoad {
             history.add(event("DocumentArchived", object().put("reason", "superseded")));
         }
         append("document", id, history);
-        if (!deleted) {
+        if (deleted) {
+            deletedDocuments++;
+        } else {
             expected.get("document_views").add(id);
             expected.get("semantic_ir_documents").add(id);
         }

@@ -52,6 +52,8 @@ final class LocalCommand implements Callable<Integer> {
             throw e;
         }
         System.out.println(pipeline.readyLine());
+        System.out.println("# to point the other commands (status, verify, replay, parked ...) at it, in another shell:");
+        pipeline.exportLines().forEach(System.out::println);
         System.out.flush();
         if (demo && !servicesOnly) {
             Thread demoThread = new Thread(() -> new DemoLoad(pipeline.httpUrl(), pipeline.dataSource(), System.out).run(demoDocuments), "demo");

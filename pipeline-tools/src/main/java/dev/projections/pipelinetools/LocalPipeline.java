@@ -175,6 +175,12 @@ public final class LocalPipeline implements AutoCloseable {
         return "pipeline ready: jdbc=" + jdbcUrl() + " kafka=" + bootstrapServers() + " http=" + httpUrl();
     }
 
+    /** The lines that point the other commands, in another shell, at this pipeline's PostgreSQL and Kafka. */
+    public List<String> exportLines() {
+        return List.of("export " + Settings.variableName(DatabaseSettings.URL) + "='" + jdbcUrl() + "'",
+                "export " + Settings.variableName(KafkaSettings.BOOTSTRAP_SERVERS) + "=" + bootstrapServers());
+    }
+
     @Override
     public synchronized void close() {
         if (writer != null) {

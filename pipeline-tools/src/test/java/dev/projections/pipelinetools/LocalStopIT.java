@@ -32,7 +32,7 @@ class LocalStopIT {
     private static final Pattern READY = Pattern.compile("pipeline ready: jdbc=(\\S+) kafka=\\S+ http=(\\S+)");
 
     @Test
-    void givenLocalModeThatProjectedAnEvent_whenSentSigterm_thenItStopsWellWithinAContainersGracePeriod(@TempDir Path data)
+    void givenLocalModeThatProjectedAnEvent_whenSentSigterm_thenItStopsWellWithinAContainersGracePeriodWithNoErrorLogged(@TempDir Path data)
             throws Exception {
         Process local = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xms64m", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), PipelineTools.class.getName(),
@@ -78,10 +78,17 @@ class LocalStopIT {
             try (var files = Files.walk(data.resolve("pipeline"))) {
                 assertThat(files.map(Path::getFileName).map(Path::toString)).doesNotContain("postmaster.pid");
             }
+            // the components stop before PostgreSQL and the broker they use: nothing to alarm a person at the terminal
+            List<String> afterReady = output.subList(output.indexOf(readyLine(output)), output.size());
+            assertThat(afterReady).as("lines after the ready line").noneMatch(line -> line.contains(" ERROR ") || line.startsWith("\tat "));
         } finally {
             local.destroyForcibly().waitFor();
             reader.join(10_000);
         }
+    }
+
+    private static String readyLine(List<String> output) {
+        return output.stream().filter(line -> READY.matcher(line).find()).findFirst().orElseThrow();
     }
 
     private static boolean projected(String jdbcUrl, UUID customer) {
