@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -158,11 +159,11 @@ class EndToEndIT {
             }
             return null;
         });
-        await().atMost(Duration.ofMinutes(2)).until(() -> done.get() >= 90);
+        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, done) >= 90);
 
         pipeline.stopRelay();
         int writtenWhileStopped = done.get();
-        await().atMost(Duration.ofMinutes(2)).until(() -> done.get() >= writtenWhileStopped + 60);
+        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, done) >= writtenWhileStopped + 60);
         pipeline.startRelay();
         writing.get(5, TimeUnit.MINUTES);
 
@@ -379,6 +380,14 @@ class EndToEndIT {
 
     // --- writing ---
 
+    /** How many documents the writing has done so far; its failure, if it failed, rather than a wait that runs out. */
+    private static int written(Future<?> writing, AtomicInteger done) throws Exception {
+        if (writing.isDone()) {
+            writing.get();
+        }
+        return done.get();
+    }
+
     private static void writeDocuments(List<UUID> documents) throws Exception {
         List<Future<?>> writes = new ArrayList<>();
         for (List<UUID> slice : slices(documents, Math.max(1, documents.size() / 8))) {
@@ -424,11 +433,18 @@ class EndToEndIT {
 
     private static void post(String aggregateType, UUID id, int expectedVersion, List<String> events, String correlationId) throws Exception {
         String body = "{\"expectedVersion\": " + expectedVersion + ", \"events\": [" + String.join(",", events) + "]}";
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(pipeline.httpUrl() + "/aggregates/" + aggregateType + "/" + id + "/events"))
-                .header("Content-Type", "application/json")
-                .header("X-Correlation-ID", correlationId)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/aggregates/" + aggregateType + "/" + id + "/events"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Correlation-ID", correlationId)
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            // an answer that never comes fails the test, naming the request, rather than stalling the writing
+            throw new AssertionError("the writer did not answer the append to " + aggregateType + " " + id + " at expectedVersion "
+                    + expectedVersion + " within 30 s", e);
+        }
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     }
 
