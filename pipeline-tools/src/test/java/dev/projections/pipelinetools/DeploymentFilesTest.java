@@ -39,6 +39,13 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void givenAnEnvFileWithEveryPassword_whenGitOrTheImageBuildLooksAtTheTree_thenBothLeaveItOut() throws Exception {
+        // the Dockerfile's build stage copies the whole tree: a .env it did not ignore would sit in a layer
+        assertThat(Files.readAllLines(DeploymentFiles.root().resolve(".dockerignore"))).contains(".env");
+        assertThat(Files.readAllLines(DeploymentFiles.root().resolve(".gitignore"))).contains(".env");
+    }
+
+    @Test
     void givenNoPasswords_whenComposeValidatesTheFile_thenItRefusesNamingTheMissingOne(@TempDir Path directory) throws Exception {
         Path env = Files.writeString(directory.resolve(".env"), "");
 
