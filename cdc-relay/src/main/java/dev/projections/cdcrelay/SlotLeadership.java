@@ -1,6 +1,7 @@
 package dev.projections.cdcrelay;
 
 import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.Retry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -101,21 +102,20 @@ final class SlotLeadership implements AutoCloseable {
      * Returns once the slot is free, or after {@code patience}.
      */
     void freeSlot(String slotName, Duration patience) throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
         try (PreparedStatement statement = connection.prepareStatement("""
                 SELECT active_pid, pg_terminate_backend(active_pid) FROM pg_replication_slots
                  WHERE slot_name = ? AND active AND active_pid IS NOT NULL""")) {
             statement.setString(1, slotName);
-            while (System.nanoTime() < deadline) {
+            Retry.until(patience, Duration.ofMillis(100), () -> {
                 try (ResultSet rows = statement.executeQuery()) {
                     if (!rows.next()) {
-                        return;
+                        return true;
                     }
                     LOG.warn("slot {} is still streamed to by walsender {}, of a relay that lost the lock: ending it", slotName,
                             rows.getLong(1));
+                    return false;
                 }
-                Thread.sleep(100);
-            }
+            });
         } catch (SQLException e) {
             // a relay whose user may not end another's session: Debezium waits for the slot, retrying
             LOG.warn("cannot end the walsender still holding slot {}: {}", slotName, e.getMessage());
@@ -149,19 +149,8 @@ final class SlotLeadership implements AutoCloseable {
         connect();
         long deadline = System.nanoTime() + patience.toNanos();
         // the relays take the pause lock shared for a moment to look at it: a try may meet one of them
-        while (!select("SELECT pg_try_advisory_lock(?)", pauseKey)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        while (!tryLock()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(retry.toMillis());
-        }
-        return true;
+        return Retry.until(patience, Duration.ofMillis(20), () -> select("SELECT pg_try_advisory_lock(?)", pauseKey))
+                && Retry.until(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), retry, this::tryLock);
     }
 
     private boolean select(String sql, long key) throws SQLException {
@@ -174,8 +163,8 @@ final class SlotLeadership implements AutoCloseable {
         }
     }
 
+    /** On the session {@link #connect} opened. */
     private boolean tryLock() throws SQLException {
-        connect();
         return select("SELECT pg_try_advisory_lock(?)", lockKey);
     }
 

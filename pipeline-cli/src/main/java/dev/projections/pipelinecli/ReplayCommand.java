@@ -6,13 +6,13 @@ import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.projectorstreams.operations.ProjectorGroup;
 import dev.projections.projectorstreams.operations.Rebuild;
+import dev.projections.settings.Retry;
 import dev.projections.settings.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
@@ -186,13 +186,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     static boolean awaitEmpty(ProjectorGroup group, Duration wait) throws InterruptedException {
-        Instant deadline = Instant.now().plus(wait);
-        List<ProjectorGroup.Member> members = group.members();
-        while (!members.isEmpty() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(1000);
-            members = group.members();
-        }
-        return members.isEmpty();
+        return Retry.until(wait, Duration.ofSeconds(1), () -> group.members().isEmpty());
     }
 
     private Instant parseDatetime(Settings settings) {

@@ -37,6 +37,24 @@ public final class Retry {
         return patience == null ? builder : builder.withMaxDuration(patience);
     }
 
+    /**
+     * Asks {@code check} again every {@code pause} until it answers true or {@code patience} has passed (it
+     * is asked at least once, and only once when {@code patience} is no longer than {@code pause}): a wait
+     * for something another process gives up, which is no failure, so it logs nothing. A failure of
+     * {@code check} ends the wait, thrown as it was.
+     *
+     * @return whether {@code check} answered true in time
+     */
+    public static <E extends Exception> boolean until(Duration patience, Duration pause, Work<Boolean, E> check)
+            throws E, InterruptedException {
+        if (patience.compareTo(pause) <= 0) {
+            return check.get();
+        }
+        // a false answer is asked again; a failure is not
+        return get(RetryPolicy.<Boolean>builder().handleIf((answer, failure) -> failure == null && !answer).withDelay(pause)
+                .withMaxRetries(-1).withMaxDuration(patience).build(), check);
+    }
+
     /** A database that may come back: a transient {@link SQLException} ({@link SqlFailures#isTransient}) anywhere in the chain. */
     public static boolean databaseAway(Throwable failure) {
         return Causes.find(failure, SQLException.class).map(SqlFailures::isTransient).orElse(false);
