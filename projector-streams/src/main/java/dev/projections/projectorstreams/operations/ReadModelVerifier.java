@@ -160,20 +160,10 @@ public final class ReadModelVerifier {
 
     private void applyOneByOne(Connection connection, Map<UUID, List<StatementWaves.EventStatements>> statements, Set<UUID> refused,
             List<Difference> differences) throws SQLException {
-        for (Iterator<Map.Entry<UUID, List<StatementWaves.EventStatements>>> next = statements.entrySet().iterator(); next.hasNext(); ) {
-            Map.Entry<UUID, List<StatementWaves.EventStatements>> aggregate = next.next();
-            Savepoint alone = connection.setSavepoint();
-            try {
-                for (StatementWaves.EventStatements eventStatements : aggregate.getValue()) {
-                    eventStatements.execute(connection);
-                }
-                connection.releaseSavepoint(alone);
-            } catch (SQLException e) {
-                if (!SqlFailures.isCausedByData(e)) {
-                    throw e;
-                }
-                connection.rollback(alone);
-                differences.add(unappliable(aggregate.getKey(), e.getMessage()));
+        for (Map.Entry<UUID, List<StatementWaves.EventStatements>> aggregate : statements.entrySet()) {
+            SQLException refusal = StatementWaves.refusedAlone(connection, aggregate.getValue());
+            if (refusal != null) {
+                differences.add(unappliable(aggregate.getKey(), refusal.getMessage()));
                 refused.add(aggregate.getKey());
             }
         }

@@ -5,7 +5,6 @@ import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -174,18 +173,8 @@ public final class BatchTransaction {
 
     /** @return null when the statements ran, else why the database refused them (rolled back alone) */
     private static String executeAlone(Connection connection, StatementWaves.EventStatements statements) throws SQLException {
-        Savepoint savepoint = connection.setSavepoint();
-        try {
-            statements.execute(connection);
-            connection.releaseSavepoint(savepoint);
-            return null;
-        } catch (SQLException e) {
-            if (!SqlFailures.isCausedByData(e)) {
-                throw e;
-            }
-            connection.rollback(savepoint);
-            return e.getSQLState() + ": " + e.getMessage();
-        }
+        SQLException refused = StatementWaves.refusedAlone(connection, List.of(statements));
+        return refused == null ? null : refused.getSQLState() + ": " + refused.getMessage();
     }
 
     /** A delivery further ahead than the version after its aggregate's position. */

@@ -1,8 +1,11 @@
 package dev.projections.projectorstreams.write;
 
+import dev.projections.projectorstreams.projection.Statements;
+import dev.projections.settings.SqlFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dev.projections.projectorstreams.projection.Statements;
 
 /**
  * The statements of a batch of events, run as few JDBC batches as their order allows. Statements of
@@ -69,6 +71,30 @@ public final class StatementWaves {
             for (Step step : steps) {
                 StatementWaves.execute(connection, step.sql(), step.rows());
             }
+        }
+    }
+
+    /**
+     * Runs events' statements under one savepoint: those the database refuses for their data (see
+     * {@link SqlFailures#isCausedByData}) are rolled back alone, and their refusal returned; any other
+     * failure is thrown.
+     *
+     * @return null when they ran, else the database's refusal
+     */
+    public static SQLException refusedAlone(Connection connection, List<EventStatements> events) throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            for (EventStatements event : events) {
+                event.execute(connection);
+            }
+            connection.releaseSavepoint(savepoint);
+            return null;
+        } catch (SQLException e) {
+            if (!SqlFailures.isCausedByData(e)) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            return e;
         }
     }
 
