@@ -41,11 +41,6 @@ public final class ShadowProjection implements Projection {
                 + ")\\b");
     }
 
-    /** {@code readmodel.customers} as {@code readmodel_shadow.customers}. */
-    public static String shadowName(String table) {
-        return SCHEMA + "." + table.substring(table.indexOf('.') + 1);
-    }
-
     /** A table of the read model as its copy's name: {@code readmodel.customers} as {@code <schema>.customers}. */
     public String copyOf(String table) {
         return schema + "." + table.substring(table.indexOf('.') + 1);

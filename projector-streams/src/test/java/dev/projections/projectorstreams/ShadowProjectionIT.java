@@ -2,13 +2,13 @@ package dev.projections.projectorstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.projections.projectorstreams.write.Outcome;
-import dev.projections.projectorstreams.projection.Projection;
-import dev.projections.projectorstreams.operations.ShadowBuild;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.projectorstreams.document.DocumentProjection;
+import dev.projections.projectorstreams.operations.ShadowBuild;
+import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.projectorstreams.semanticir.SemanticIrProjection;
+import dev.projections.projectorstreams.write.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +42,8 @@ class ShadowProjectionIT {
                 }
 
                 String[] tables = model.tables().stream().map(table -> table.name() + ":" + table.aggregateColumn()).toArray(String[]::new);
-                String[] shadowTables = model.tables().stream()
-                        .map(table -> ShadowProjection.shadowName(table.name()) + ":" + table.aggregateColumn()).toArray(String[]::new);
+                String[] shadowTables = build.projection().tables().stream().map(table -> table.name() + ":" + table.aggregateColumn())
+                        .toArray(String[]::new);
                 assertThat(shadow.snapshot(document.aggregateId(), shadowTables)).as(model.name()).doesNotContain(document.aggregateId().toString())
                         .isEqualTo(live.snapshot(document.aggregateId(), tables));
             } finally {

@@ -83,7 +83,7 @@ public final class ShadowBuild {
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 for (Projection.Table table : live.tables()) {
-                    String copy = ShadowProjection.shadowName(table.name());
+                    String copy = shadow.copyOf(table.name());
                     String onlyLive = "SELECT row_to_json(t)::jsonb AS r FROM " + table.name() + " t EXCEPT ALL SELECT row_to_json(s)::jsonb FROM "
                             + copy + " s";
                     String onlyShadow = "SELECT row_to_json(s)::jsonb AS r FROM " + copy + " s EXCEPT ALL SELECT row_to_json(t)::jsonb FROM "
@@ -118,7 +118,7 @@ public final class ShadowBuild {
             List<Projection.Table> mainFirst = new ArrayList<>(live.tables());
             Collections.reverse(mainFirst);
             for (Projection.Table table : mainFirst) {
-                statement.execute("INSERT INTO " + table.name() + " SELECT * FROM " + ShadowProjection.shadowName(table.name()));
+                statement.execute("INSERT INTO " + table.name() + " SELECT * FROM " + shadow.copyOf(table.name()));
             }
             Connection connection = statement.getConnection();
             Rebuild.forget(connection, live.name());
@@ -144,7 +144,7 @@ public final class ShadowBuild {
 
     private void dropCopies(Statement statement) throws SQLException {
         for (Projection.Table table : live.tables()) {
-            statement.execute("DROP TABLE IF EXISTS " + ShadowProjection.shadowName(table.name()));
+            statement.execute("DROP TABLE IF EXISTS " + shadow.copyOf(table.name()));
         }
     }
 
