@@ -112,7 +112,7 @@ public final class Bench {
             mark = meter.mark();
             startProjectors(services, projectors, before);
             Map<String, Long> caughtUpFrom = new LinkedHashMap<>(written);
-            READ_MODELS.forEach(readModel -> written.merge(readModel, (long) burst.size(), Long::sum));
+            written(written, burst.size());
             ReadModelProgress.Run catchUp = progress.await("catch-up", caughtUpFrom, written, timeout(burst.size()),
                     () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
             limits.add("catch-up: " + meter.busySince(mark, 0) + warmingUp(catchUp));
@@ -125,7 +125,7 @@ public final class Bench {
                     List<BenchWorkload.Event> warmUp = workload.documents(documents(rate, options.warmUp()));
                     say("latency: " + options.warmUp().toSeconds() + " s at " + rate + "/s first, not measured, to reach a steady state");
                     Map<String, Long> from = new LinkedHashMap<>(written);
-                    READ_MODELS.forEach(readModel -> written.merge(readModel, (long) warmUp.size(), Long::sum));
+                    written(written, warmUp.size());
                     BenchWorkload.insertAtRate(services.dataSource(), warmUp, rate, options.writers(), meter::sessionCpuSeconds);
                     progress.await("warm-up " + rate + "/s", from, written, timeout(warmUp.size()),
                             () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
@@ -133,7 +133,7 @@ public final class Bench {
                 List<BenchWorkload.Event> events = workload.documents(documents(rate, options.rateDuration()));
                 say("latency: " + events.size() + " events at " + rate + "/s, one per transaction, from " + options.writers() + " writers");
                 Map<String, Long> from = new LinkedHashMap<>(written);
-                READ_MODELS.forEach(readModel -> written.merge(readModel, (long) events.size(), Long::sum));
+                written(written, events.size());
                 mark = meter.mark();
                 latencies.start(READ_MODELS);
                 BenchWorkload.RateRun run;
@@ -258,12 +258,19 @@ public final class Bench {
         }
     }
 
-    private static int documents(int rate, Duration duration) {
+    /** The documents whose events, written at {@code rate}, take {@code duration}; one at least. */
+    static int documents(int rate, Duration duration) {
         return Math.max(1, (int) (rate * duration.toMillis() / 1000 / BenchWorkload.EVENTS_PER_DOCUMENT));
     }
 
-    private static long timeout(long events) {
+    /** How long, in seconds, the read models may take over {@code events} before a stage is taken for stuck. */
+    static long timeout(long events) {
         return Math.max(180, events / 200);
+    }
+
+    /** Counts events just written as due in every read model the bench follows. */
+    static void written(Map<String, Long> written, long events) {
+        READ_MODELS.forEach(readModel -> written.merge(readModel, events, Long::sum));
     }
 
     private static double cpuSeconds(Process process) {
@@ -274,6 +281,4 @@ public final class Bench {
         out.println("bench: " + stage);
         out.flush();
     }
-
-
 }

@@ -40,7 +40,7 @@ final class VerifyUnderLoad {
                     (int) Math.max(1, Math.min(LOAD_PART, events - loaded) / BenchWorkload.EVENTS_PER_DOCUMENT));
             BenchWorkload.insertBatched(context.services().dataSource(), "eventstore.events", part);
             loaded += part.size();
-            written(context, part.size());
+            Bench.written(context.written(), part.size());
         }
         context.progress().await("verify load", from, context.written(), Math.max(600, loaded / 500), context.failed());
 
@@ -72,19 +72,14 @@ final class VerifyUnderLoad {
         double seconds = 0;
         long until = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < until || !done.getAsBoolean()) {
-            List<BenchWorkload.Event> stretch = context.workload().documents(Math.max(1,
-                    (int) (rate * STRETCH.toSeconds() / BenchWorkload.EVENTS_PER_DOCUMENT)));
-            written(context, stretch.size());
+            List<BenchWorkload.Event> stretch = context.workload().documents(Bench.documents(rate, STRETCH));
+            Bench.written(context.written(), stretch.size());
             BenchWorkload.RateRun run = BenchWorkload.insertAtRate(context.services().dataSource(), stretch, rate, context.writers(),
                     context.meter()::sessionCpuSeconds);
             events += stretch.size();
             seconds += run.seconds();
         }
-        context.progress().await("verify under load " + rate + "/s", from, context.written(), Math.max(180, events / 200), context.failed());
+        context.progress().await("verify under load " + rate + "/s", from, context.written(), Bench.timeout(events), context.failed());
         return context.latencies().result(READ_MODEL, rate, events / seconds);
-    }
-
-    private static void written(Context context, long events) {
-        Bench.READ_MODELS.forEach(readModel -> context.written().merge(readModel, events, Long::sum));
     }
 }
