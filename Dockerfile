@@ -20,7 +20,7 @@ USER 10001:10001
 WORKDIR /var/lib/pipeline
 # Kafka Streams keeps its state here, under the user's home rather than /tmp
 ENV PIPELINE_PROJECTOR_STATE_DIR=/var/lib/pipeline/state
-# the writer's HTTP port, the relay's and a projector's /metrics
-EXPOSE 8080 9400 9401
+# the writer's HTTP port, then the /metrics of a relay, a projector and the writer
+EXPOSE 8080 9400 9401 9402
 ENTRYPOINT ["/opt/pipeline/bin/pipeline"]
 CMD ["--help"]

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 
 /**
  * A {@code POST /aggregates/{aggregateType}/{aggregateId}/events} as the writer reads it: the aggregate,
- * {@code {"expectedVersion": n, "events": [{eventType, payload, metadata?}]}} with the correlation id in each
+ * {@code {"expectedVersion": n, "events": [{eventType, payload, metadata?}]}} with the correlation id (and the caller) in each
  * event's metadata, and what it asks to wait for ({@code ?waitFor=<read-model>[,...]&timeout=<duration>}).
  * Every problem of the request is listed, not just the first.
  */
@@ -40,8 +40,9 @@ record AppendRequest(UUID aggregateId, int expectedVersion, List<NewEvent> event
      * @param knownReadModels the read models that read aggregates of the type, which a wait may name; asked only for a wait
      * @param problems where every problem found goes; the request is null when there is one
      */
-    static AppendRequest parse(String rawAggregateId, byte[] body, String rawQuery, String correlationId, Supplier<List<String>> knownReadModels,
-            String aggregateType, List<Problem> problems) {
+    /** @param userId the caller's name, stored as each event's {@code user_id} in place of any sent; null keeps what was sent */
+    static AppendRequest parse(String rawAggregateId, byte[] body, String rawQuery, String correlationId, String userId,
+            Supplier<List<String>> knownReadModels, String aggregateType, List<Problem> problems) {
         UUID aggregateId = aggregateId(rawAggregateId, problems);
         JsonNode request;
         try {
@@ -63,7 +64,7 @@ record AppendRequest(UUID aggregateId, int expectedVersion, List<NewEvent> event
         if (expected == null || !expected.canConvertToInt() || !expected.isIntegralNumber()) {
             problems.add(new Problem("expectedVersion", "is required: the aggregate's current version, 0 for a new one"));
         }
-        List<NewEvent> events = events(request.get("events"), correlationId, problems);
+        List<NewEvent> events = events(request.get("events"), correlationId, userId, problems);
         Wait wait = wait(queryParameters(rawQuery), aggregateType, knownReadModels, problems);
         return problems.isEmpty() ? new AppendRequest(aggregateId, expected.intValue(), events, wait) : null;
     }
@@ -82,7 +83,7 @@ record AppendRequest(UUID aggregateId, int expectedVersion, List<NewEvent> event
         return null;
     }
 
-    private static List<NewEvent> events(JsonNode node, String correlationId, List<Problem> problems) {
+    private static List<NewEvent> events(JsonNode node, String correlationId, String userId, List<Problem> problems) {
         if (node == null || !node.isArray() || node.isEmpty()) {
             problems.add(new Problem("events", "is required: a non-empty array of {eventType, payload, metadata?}"));
             return List.of();
@@ -110,6 +111,9 @@ record AppendRequest(UUID aggregateId, int expectedVersion, List<NewEvent> event
             }
             ObjectNode meta = metadata == null || metadata.isNull() ? EventJson.MAPPER.createObjectNode() : ((ObjectNode) metadata).deepCopy();
             meta.put(EventEnvelope.CORRELATION_ID, correlationId);
+            if (userId != null) {
+                meta.put(EventEnvelope.USER_ID, userId);
+            }
             events.add(new NewEvent(type == null ? null : type.asText(), payload, meta));
         }
         return events;

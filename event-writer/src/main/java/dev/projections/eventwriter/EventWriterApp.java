@@ -5,8 +5,6 @@ import dev.projections.eventcatalogue.EventCatalogue;
 import dev.projections.monitoring.DatabaseHealth;
 import dev.projections.monitoring.Monitoring;
 import dev.projections.settings.DatabaseSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /** The writer service's lifecycle: a connection pool, the event store over it and its HTTP server. */
@@ -20,7 +18,7 @@ public final class EventWriterApp implements AutoCloseable {
         this.http = http;
     }
 
-    /** Starts the writer; its HTTP server also serves the monitoring endpoints. */
+    /** Starts the writer; the monitoring endpoints are served elsewhere, not to the writer's callers. */
     public static EventWriterApp start(EventWriterConfig config, Monitoring monitoring) {
         HikariDataSource dataSource = config.database().poolOnceReachable("event-writer", config.poolSize(), Map.of(),
                 DatabaseSettings.START_PATIENCE);
@@ -28,13 +26,12 @@ public final class EventWriterApp implements AutoCloseable {
         monitoring.addCheck("postgres-writer", () -> DatabaseHealth.check(dataSource));
         try {
             EventStore store = new EventStore(dataSource, new CatalogueValidator(EventCatalogue.CURRENT), monitoring.registry());
-            WriterHttpServer http = WriterHttpServer.start(store, config.httpHost(), config.httpPort(),
-                    config.maxRequestBytes(), config.httpThreads(), monitoring);
+            WriterHttpServer http = WriterHttpServer.start(store, WriterHttpServer.Options.of(config), config.credentials(),
+                    monitoring.registry());
             return new EventWriterApp(dataSource, http);
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             dataSource.close();
-            throw new UncheckedIOException("the writer's HTTP server could not listen on " + config.httpHost() + ":"
-                    + config.httpPort() + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 

@@ -2,145 +2,227 @@ package dev.projections.eventwriter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
-import dev.projections.monitoring.Monitoring;
+import dev.projections.eventwriter.access.Action;
+import dev.projections.eventwriter.access.Caller;
+import dev.projections.eventwriter.access.Credentials;
+import dev.projections.eventwriter.access.Verdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The writer over HTTP, for producers outside the JVM:
+ * The writer over HTTP (or HTTPS), for producers outside the JVM:
  * {@code POST /aggregates/{aggregateType}/{aggregateId}/events} appends (with {@code ?waitFor=<read-model>}
  * it answers once that read model has applied the append), {@code GET} on the same path reads the
  * aggregate's events, and {@code GET /aggregates/{aggregateType}/{aggregateId}/projections} answers how far
- * each read model has applied the aggregate.
+ * each read model has applied the aggregate. Each request's credentials are checked before its body is read,
+ * and its caller's rights on the aggregate type before anything else.
  */
 public final class WriterHttpServer implements AutoCloseable {
+
+    /** Where and how the server listens; a null {@code tls} serves plain HTTP. */
+    public record Options(String host, int port, int threads, int maxRequestBytes, int maxHeaderBytes, WriterTls tls) {
+
+        public static Options of(EventWriterConfig config) {
+            return new Options(config.httpHost(), config.httpPort(), config.httpThreads(), config.maxRequestBytes(),
+                    config.maxHeaderBytes(), config.tls());
+        }
+    }
 
     public static final String CORRELATION_HEADER = "X-Correlation-ID";
     private static final Logger LOG = LoggerFactory.getLogger(WriterHttpServer.class);
     private static final Pattern AGGREGATE_PATH = Pattern.compile("^/aggregates/([^/]+)/([^/]+)/(events|projections)/?$");
     private static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final long STOP_PATIENCE_MILLIS = 5_000;
 
-    private final EventStore store;
-    private final int maxRequestBytes;
-    private final HttpServer server;
-    private final ExecutorService executor;
-
-    private WriterHttpServer(EventStore store, int maxRequestBytes, HttpServer server, ExecutorService executor) {
-        this.store = store;
-        this.maxRequestBytes = maxRequestBytes;
-        this.server = server;
-        this.executor = executor;
+    /** One request being answered. */
+    private record Call(Request request, Response response, Callback callback) {
     }
 
-    /** @param monitoring whose endpoints ({@code /metrics}, {@code /health}) this server also serves; may be null */
-    public static WriterHttpServer start(EventStore store, String host, int port, int maxRequestBytes, int threads,
-            Monitoring monitoring) throws IOException {
-        // without TCP_NODELAY a keep-alive client waits out delayed ACKs: about 40 ms on every request
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "writer-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        WriterHttpServer writer = new WriterHttpServer(store, maxRequestBytes, server, executor);
-        server.createContext("/aggregates/", writer::handleEvents);
-        if (monitoring != null) {
-            monitoring.serveOn(server);
+    private final EventStore store;
+    private final Credentials credentials;
+    private final int maxRequestBytes;
+    private final Counter unauthenticated;
+    private final Counter forbidden;
+    private Server server;
+
+    private WriterHttpServer(EventStore store, Credentials credentials, int maxRequestBytes, MeterRegistry registry) {
+        this.store = store;
+        this.credentials = credentials;
+        this.maxRequestBytes = maxRequestBytes;
+        this.unauthenticated = refusals(registry, "unauthenticated", "Requests refused with 401: no credentials, or credentials that do not hold");
+        this.forbidden = refusals(registry, "forbidden", "Requests refused with 403: the caller may not do this to this aggregate type");
+    }
+
+    private static Counter refusals(MeterRegistry registry, String reason, String description) {
+        return Counter.builder("pipeline.writer.requests.refused").tag("reason", reason).description(description).register(registry);
+    }
+
+    public static WriterHttpServer start(EventStore store, Options options, Credentials credentials, MeterRegistry registry) {
+        WriterHttpServer writer = new WriterHttpServer(store, credentials, options.maxRequestBytes(), registry);
+        QueuedThreadPool threads = new QueuedThreadPool(options.threads() + 4, Math.min(options.threads() + 4, 8));
+        threads.setName("writer-http");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(options.maxHeaderBytes());
+        http.setSendServerVersion(false);
+        ServerConnector connector;
+        if (options.tls() != null) {
+            http.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(options.tls().keyStore());
+            tls.setKeyStorePassword(options.tls().password());
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         }
-        server.setExecutor(executor);
-        server.start();
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        server.addConnector(connector);
+        // a stop lets the requests under way finish, then closes the connections
+        server.setHandler(new GracefulHandler(writer.new Routes()));
+        server.setStopTimeout(STOP_PATIENCE_MILLIS);
+        server.setErrorHandler(new JsonErrors());
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new UncheckedIOException(new IOException("the writer cannot listen on " + options.host() + ":" + options.port() + ": "
+                    + e.getMessage(), e));
+        }
+        writer.server = server;
         return writer;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    private void handleEvents(HttpExchange exchange) throws IOException {
+    /** The routes; every request is answered here, blocking on the database as it must. */
+    private final class Routes extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            answer(new Call(request, response, callback));
+            return true;
+        }
+    }
+
+    private void answer(Call call) {
         try {
-            Matcher path = AGGREGATE_PATH.matcher(exchange.getRequestURI().getPath());
+            Matcher path = AGGREGATE_PATH.matcher(call.request().getHttpURI().getPath());
+            Verdict verdict = credentials.check(call.request().getHeaders().get(HttpHeader.AUTHORIZATION));
+            if (verdict instanceof Verdict.Refused refused) {
+                unauthenticated.increment();
+                call.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, refused.challenge());
+                respond(call, 401, WriterResponses.error("unauthorized", refused.message()));
+                return;
+            }
+            Caller caller = ((Verdict.Admitted) verdict).caller();
             if (!path.matches()) {
-                respond(exchange, 404, WriterResponses.error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"
+                respond(call, 404, WriterResponses.error("not_found", "no such resource; use /aggregates/{aggregateType}/{aggregateId}/events"
                         + " or /aggregates/{aggregateType}/{aggregateId}/projections"));
                 return;
             }
             String aggregateType = path.group(1);
-            String correlationId = correlationId(exchange);
-            exchange.getResponseHeaders().set(CORRELATION_HEADER, correlationId);
+            String correlationId = correlationId(call.request());
+            call.response().getHeaders().put(CORRELATION_HEADER, correlationId);
             MDC.put("correlation_id", correlationId);
             boolean events = path.group(3).equals("events");
-            switch (exchange.getRequestMethod()) {
-                case "POST" -> {
-                    if (events) {
-                        append(exchange, aggregateType, path.group(2), correlationId);
-                    } else {
-                        notAllowed(exchange, "GET");
-                    }
-                }
-                case "GET" -> {
-                    if (events) {
-                        read(exchange, aggregateType, path.group(2));
-                    } else {
-                        projections(exchange, aggregateType, path.group(2));
-                    }
-                }
-                default -> notAllowed(exchange, events ? "GET, POST" : "GET");
+            Action action = switch (call.request().getMethod()) {
+                case "POST" -> events ? Action.APPEND : null;
+                case "GET" -> events ? Action.READ_EVENTS : Action.READ_PROJECTIONS;
+                default -> null;
+            };
+            if (action == null) {
+                String allowed = events ? "GET, POST" : "GET";
+                call.response().getHeaders().put(HttpHeader.ALLOW, allowed);
+                respond(call, 405, WriterResponses.error("method_not_allowed", "use " + allowed.replace(", ", " or ")));
+                return;
+            }
+            if (!caller.may(action, aggregateType)) {
+                forbidden.increment();
+                LOG.warn("refused {} a {} on {} aggregates: it lacks the scope {}", caller.name(), action, aggregateType,
+                        action.scope(aggregateType));
+                respond(call, 403, WriterResponses.error("forbidden", caller.name() + " may not " + switch (action) {
+                    case APPEND -> "append to";
+                    case READ_EVENTS -> "read the events of";
+                    case READ_PROJECTIONS -> "read the projections of";
+                } + " " + aggregateType + " aggregates: that needs the scope " + action.scope(aggregateType)));
+                return;
+            }
+            switch (action) {
+                case APPEND -> append(call, aggregateType, path.group(2), correlationId, caller);
+                case READ_EVENTS -> read(call, aggregateType, path.group(2));
+                case READ_PROJECTIONS -> projections(call, aggregateType, path.group(2));
             }
         } catch (EventStoreException e) {
             if (e.transientFailure()) {
                 LOG.error("event store unavailable: {}", e.getMessage());
                 // a commit cut off may still have been written: the same expectedVersion then answers 409
-                respond(exchange, 503, WriterResponses.error("unavailable", "the event store is unavailable; retry later with the same "
+                respond(call, 503, WriterResponses.error("unavailable", "the event store is unavailable; retry later with the same "
                         + "expectedVersion (a 409 then means an earlier try was written)"));
             } else {
                 // a missing right or an unexpected schema: retrying cannot help until an operator acts
                 LOG.error("event store refused the request (SQL state {}): {}", e.sqlState(), e.getMessage());
-                respond(exchange, 500, WriterResponses.error("store_refused", "the event store refused the request (SQL state " + e.sqlState()
+                respond(call, 500, WriterResponses.error("store_refused", "the event store refused the request (SQL state " + e.sqlState()
                         + "); nothing was appended, and retrying will not help until the writer's database rights or schema"
                         + " are fixed: see the writer's log"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            respond(exchange, 503, WriterResponses.error("unavailable", "the writer is stopping; an append may have been written: GET the aggregate's events"));
-        } catch (RuntimeException e) {
+            respond(call, 503, WriterResponses.error("unavailable", "the writer is stopping; an append may have been written: GET the aggregate's events"));
+        } catch (IOException | RuntimeException e) {
             LOG.error("request failed", e);
-            respond(exchange, 500, WriterResponses.error("internal_error", "the request failed; retry later with the same expectedVersion"));
+            respond(call, 500, WriterResponses.error("internal_error", "the request failed; retry later with the same expectedVersion"));
         } finally {
             MDC.remove("correlation_id");
-            exchange.close();
         }
     }
 
-    private void append(HttpExchange exchange, String aggregateType, String rawAggregateId, String correlationId)
+    private void append(Call call, String aggregateType, String rawAggregateId, String correlationId, Caller caller)
             throws IOException, InterruptedException {
-        byte[] body = readBody(exchange);
+        byte[] body = readBody(call.request());
         if (body == null) {
-            respond(exchange, 413, WriterResponses.error("payload_too_large", "the request body is larger than " + maxRequestBytes + " bytes"));
+            respond(call, 413, WriterResponses.error("payload_too_large", "the request body is larger than " + maxRequestBytes + " bytes"));
             return;
         }
         List<Problem> problems = new ArrayList<>();
-        AppendRequest request = AppendRequest.parse(rawAggregateId, body, exchange.getRequestURI().getRawQuery(), correlationId,
-                () -> store.positions().readModels(aggregateType), aggregateType, problems);
+        AppendRequest request = AppendRequest.parse(rawAggregateId, body, call.request().getHttpURI().getQuery(), correlationId,
+                caller.name(), () -> store.positions().readModels(aggregateType), aggregateType, problems);
         if (request == null) {
-            respond(exchange, 400, WriterResponses.invalid(problems));
+            respond(call, 400, WriterResponses.invalid(problems));
             return;
         }
         UUID aggregateId = request.aggregateId();
@@ -150,9 +232,9 @@ public final class WriterHttpServer implements AutoCloseable {
             AppendResult result = store.append(aggregateType, aggregateId, request.expectedVersion(), events);
             ObjectNode response = WriterResponses.appended(result, correlationId);
             LOG.debug("appended {} event(s) to {} {}, now at version {}", events.size(), aggregateType, aggregateId, result.version());
-            exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getPath());
+            call.response().getHeaders().put(HttpHeader.LOCATION, call.request().getHttpURI().getPath());
             if (wait == null) {
-                respond(exchange, 201, response);
+                respond(call, 201, response);
                 return;
             }
             ReadModelPositions.Waited waited = store.positions().await(aggregateType, aggregateId, result.version(), wait.readModels(),
@@ -165,30 +247,30 @@ public final class WriterHttpServer implements AutoCloseable {
                         ? "appended; a read model waited for has parked this aggregate (bin/pipeline parked list) and will not apply it until an operator acts"
                         : "appended; not every read model waited for applied it within " + wait.timeout().toMillis() + " ms");
             }
-            respond(exchange, waited.applied() ? 201 : 202, response);
+            respond(call, waited.applied() ? 201 : 202, response);
         } catch (InvalidEventsException e) {
-            respond(exchange, 400, WriterResponses.invalid(e.problems()));
+            respond(call, 400, WriterResponses.invalid(e.problems()));
         } catch (VersionConflictException e) {
-            respond(exchange, 409, WriterResponses.error("version_conflict", e.getMessage())
+            respond(call, 409, WriterResponses.error("version_conflict", e.getMessage())
                     .put("aggregateId", e.aggregateId().toString())
                     .put("expectedVersion", e.expectedVersion())
                     .put("currentVersion", e.currentVersion()));
         } catch (UniqueClaimException e) {
-            respond(exchange, 409, WriterResponses.error("unique_conflict", e.getMessage())
+            respond(call, 409, WriterResponses.error("unique_conflict", e.getMessage())
                     .put("claim", e.claim())
                     .put("value", e.value())
                     .put("heldBy", String.valueOf(e.heldBy())));
         }
     }
 
-    private void projections(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
-        UUID aggregateId = aggregateIdOrRespond(exchange, rawAggregateId);
+    private void projections(Call call, String aggregateType, String rawAggregateId) {
+        UUID aggregateId = aggregateIdOrRespond(call, rawAggregateId);
         if (aggregateId == null) {
             return;
         }
         int version = store.currentVersion(aggregateType, aggregateId);
         if (version == 0) {
-            respond(exchange, 404, WriterResponses.error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
+            respond(call, 404, WriterResponses.error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
             return;
         }
         ObjectNode response = EventJson.MAPPER.createObjectNode()
@@ -196,22 +278,17 @@ public final class WriterHttpServer implements AutoCloseable {
                 .put("aggregateId", aggregateId.toString())
                 .put("version", version);
         response.set("projections", WriterResponses.positions(store.positions().of(aggregateType, aggregateId), version));
-        respond(exchange, 200, response);
+        respond(call, 200, response);
     }
 
-    private void notAllowed(HttpExchange exchange, String allowed) throws IOException {
-        exchange.getResponseHeaders().set("Allow", allowed);
-        respond(exchange, 405, WriterResponses.error("method_not_allowed", "use " + allowed.replace(", ", " or ")));
-    }
-
-    private void read(HttpExchange exchange, String aggregateType, String rawAggregateId) throws IOException {
-        UUID aggregateId = aggregateIdOrRespond(exchange, rawAggregateId);
+    private void read(Call call, String aggregateType, String rawAggregateId) {
+        UUID aggregateId = aggregateIdOrRespond(call, rawAggregateId);
         if (aggregateId == null) {
             return;
         }
         List<EventEnvelope> events = store.load(aggregateId);
         if (events.isEmpty() || !events.get(0).aggregateType().equals(aggregateType)) {
-            respond(exchange, 404, WriterResponses.error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
+            respond(call, 404, WriterResponses.error("not_found", "no " + aggregateType + " aggregate " + aggregateId));
             return;
         }
         ObjectNode response = EventJson.MAPPER.createObjectNode()
@@ -219,53 +296,65 @@ public final class WriterHttpServer implements AutoCloseable {
                 .put("aggregateId", aggregateId.toString())
                 .put("version", events.get(events.size() - 1).eventVersion());
         response.set("events", EventJson.MAPPER.valueToTree(events));
-        respond(exchange, 200, response);
+        respond(call, 200, response);
     }
 
     /** The path's aggregate id; null, once a 400 naming the problem is sent, when it is not a UUID. */
-    private UUID aggregateIdOrRespond(HttpExchange exchange, String rawAggregateId) throws IOException {
+    private UUID aggregateIdOrRespond(Call call, String rawAggregateId) {
         List<Problem> problems = new ArrayList<>();
         UUID aggregateId = AppendRequest.aggregateId(rawAggregateId, problems);
         if (!problems.isEmpty()) {
-            respond(exchange, 400, WriterResponses.invalid(problems));
+            respond(call, 400, WriterResponses.invalid(problems));
         }
         return aggregateId;
     }
 
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxRequestBytes) {
+    private byte[] readBody(Request request) throws IOException {
+        if (request.getLength() > maxRequestBytes) {
             return null;
         }
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes(maxRequestBytes + 1);
             return body.length > maxRequestBytes ? null : body;
         }
     }
 
-    private static String correlationId(HttpExchange exchange) {
-        String given = exchange.getRequestHeaders().getFirst(CORRELATION_HEADER);
+    private static String correlationId(Request request) {
+        String given = request.getHeaders().get(CORRELATION_HEADER);
         return given != null && CORRELATION_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     }
 
-    private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = EventJson.toBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    private static void respond(Call call, int status, JsonNode body) {
+        call.response().setStatus(status);
+        call.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        call.response().write(true, ByteBuffer.wrap(EventJson.toBytes(body)), call.callback());
+    }
+
+    /** Errors Jetty answers itself (a header too large, a malformed request) in the writer's JSON form. */
+    private static final class JsonErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            Object reason = request.getAttribute(ERROR_MESSAGE);
+            String message = status == 431 ? "the request's headers are larger than the writer accepts (max-header-bytes)"
+                    : reason != null ? reason.toString() : "the request could not be read";
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            String error = status == 431 ? "headers_too_large" : status < 500 ? "bad_request" : "internal_error";
+            response.write(true, ByteBuffer.wrap(EventJson.toBytes(WriterResponses.error(error, message))), callback);
+            return true;
         }
     }
 
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopQuietly(server);
     }
 
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("the writer's HTTP server did not stop cleanly: {}", e.toString());
+        }
+    }
 }

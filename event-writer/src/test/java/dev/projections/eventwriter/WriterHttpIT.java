@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.embeddedservices.SharedPostgres;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventwriter.access.Credentials;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.projections.migrations.Migrations;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +40,11 @@ class WriterHttpIT {
     static void start() throws Exception {
         Migrations.migrate(SharedPostgres.get().dataSource());
         store = new EventStore(SharedPostgres.get().dataSource());
-        server = WriterHttpServer.start(store, "127.0.0.1", 0, 4096, 4, null);
+        server = WriterHttpServer.start(store, plain(4), Credentials.none(), new SimpleMeterRegistry());
+    }
+
+    private static WriterHttpServer.Options plain(int threads) {
+        return new WriterHttpServer.Options("127.0.0.1", 0, threads, 4096, 8192, null);
     }
 
     @AfterAll
@@ -196,7 +202,7 @@ class WriterHttpIT {
         }
         PGSimpleDataSource readOnly = new PGSimpleDataSource();
         readOnly.setUrl(SharedPostgres.get().jdbcUrl().replace("user=" + EmbeddedPostgres.USER, "user=writer_without_rights"));
-        WriterHttpServer refusing = WriterHttpServer.start(new EventStore(readOnly), "127.0.0.1", 0, 4096, 2, null);
+        WriterHttpServer refusing = WriterHttpServer.start(new EventStore(readOnly), plain(2), Credentials.none(), new SimpleMeterRegistry());
         UUID id = UUID.randomUUID();
         try {
             HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + refusing.port()

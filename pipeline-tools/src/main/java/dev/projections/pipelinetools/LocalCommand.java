@@ -21,6 +21,10 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "Writer HTTP port (0 for any free one), default ${DEFAULT-VALUE}")
     int httpPort;
 
+    @Option(names = "--metrics-port", defaultValue = "8081",
+            description = "Port of /metrics and /health (0 for any free one), default ${DEFAULT-VALUE}")
+    int metricsPort;
+
     @Option(names = "--data-dir", defaultValue = "pipeline-data",
             description = "Where PostgreSQL, Kafka and Streams keep their data between runs, default ${DEFAULT-VALUE}")
     Path dataDirectory;
@@ -43,7 +47,7 @@ final class LocalCommand implements Callable<Integer> {
         if (fresh) {
             Directories.deleteRecursively(dataDirectory);
         }
-        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Setup(postgresPort, kafkaPort, httpPort,
+        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Setup(postgresPort, kafkaPort, httpPort, metricsPort,
                 dataDirectory.toAbsolutePath(), !servicesOnly, System.getenv()));
         try {
             pipeline.awaitReady(Duration.ofMinutes(2));
@@ -52,6 +56,9 @@ final class LocalCommand implements Callable<Integer> {
             throw e;
         }
         System.out.println(pipeline.readyLine());
+        if (!servicesOnly) {
+            System.out.println(pipeline.accessLine());
+        }
         System.out.println("# to point the other commands (status, verify, replay, parked ...) at it, in another shell:");
         pipeline.exportLines().forEach(System.out::println);
         System.out.flush();

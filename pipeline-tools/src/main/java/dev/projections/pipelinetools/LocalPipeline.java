@@ -6,8 +6,11 @@ import dev.projections.embeddedservices.EmbeddedKafka;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.eventwriter.EventWriterApp;
 import dev.projections.eventwriter.EventWriterConfig;
+import dev.projections.eventwriter.WriterTls;
+import dev.projections.eventwriter.access.Credentials;
 import dev.projections.migrations.Migrations;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.monitoring.MonitoringServer;
 import dev.projections.projectorstreams.Projections;
 import dev.projections.projectorstreams.ProjectorApp;
 import dev.projections.projectorstreams.ProjectorConfig;
@@ -32,9 +35,11 @@ import javax.sql.DataSource;
 public final class LocalPipeline implements AutoCloseable {
 
     /** Where and how local mode runs; a null data directory keeps nothing after close. */
-    public record Setup(int postgresPort, int kafkaPort, int httpPort, Path dataDirectory, boolean components,
+    public record Setup(int postgresPort, int kafkaPort, int httpPort, int metricsPort, Path dataDirectory, boolean components,
             Map<String, String> environment) {
     }
+
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final EmbeddedPostgres postgres;
     private final EmbeddedKafka kafka;
@@ -44,6 +49,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final Monitoring monitoring = new Monitoring("local");
     private CdcRelayApp relay;
     private EventWriterApp writer;
+    private MonitoringServer monitoringServer;
 
     private LocalPipeline(EmbeddedPostgres postgres, EmbeddedKafka kafka, Settings settings, Map<String, String> environment) {
         this.postgres = postgres;
@@ -66,6 +72,10 @@ public final class LocalPipeline implements AutoCloseable {
         flags.put(DatabaseSettings.URL, postgres.jdbcUrl());
         flags.put(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         flags.put(EventWriterConfig.HTTP_PORT, Integer.toString(setup.httpPort()));
+        // open to anyone on this machine, and to no one else
+        flags.put(EventWriterConfig.HTTP_HOST, LOOPBACK);
+        flags.put(Credentials.AUTH, "false");
+        flags.put(WriterTls.TLS, "false");
         if (setup.dataDirectory() != null) {
             flags.put(ProjectorConfig.STATE_DIR, setup.dataDirectory().resolve("streams").toString());
         }
@@ -80,8 +90,10 @@ public final class LocalPipeline implements AutoCloseable {
             for (String readModel : Projections.names()) {
                 pipeline.startProjector(readModel);
             }
-            pipeline.writer = EventWriterApp.start(EventWriterConfig.from(settings), pipeline.monitoring);
+            EventWriterConfig writerConfig = EventWriterConfig.from(settings);
             settings.validate();
+            pipeline.writer = EventWriterApp.start(writerConfig, pipeline.monitoring);
+            pipeline.monitoringServer = MonitoringServer.start(pipeline.monitoring, LOOPBACK, setup.metricsPort());
             return pipeline;
         } catch (RuntimeException e) {
             pipeline.close();
@@ -168,11 +180,22 @@ public final class LocalPipeline implements AutoCloseable {
         return "http://localhost:" + writer.httpPort();
     }
 
+    /** Where {@code /metrics} and {@code /health} of every component of this process are served. */
+    public String monitoringUrl() {
+        return "http://localhost:" + monitoringServer.port();
+    }
+
+    /** The line that says who may call the writer. */
+    public String accessLine() {
+        return "writer: open to anyone on this machine, with no credentials and no TLS; it listens on " + LOOPBACK + " only";
+    }
+
     public String readyLine() {
         if (writer == null) {
             return "services ready: jdbc=" + jdbcUrl() + " kafka=" + bootstrapServers();
         }
-        return "pipeline ready: jdbc=" + jdbcUrl() + " kafka=" + bootstrapServers() + " http=" + httpUrl();
+        return "pipeline ready: jdbc=" + jdbcUrl() + " kafka=" + bootstrapServers() + " http=" + httpUrl() + " metrics=" + monitoringUrl()
+                + "/metrics";
     }
 
     /** The lines that point the other commands, in another shell, at this pipeline's PostgreSQL and Kafka. */
@@ -185,6 +208,9 @@ public final class LocalPipeline implements AutoCloseable {
     public synchronized void close() {
         if (writer != null) {
             writer.close();
+        }
+        if (monitoringServer != null) {
+            monitoringServer.close();
         }
         // side by side: each waits for its stream threads to commit and leave the group
         List<Thread> closing = projectors.entrySet().stream()

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.projections.projectorstreams.Projections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeploymentFilesTest {
 
+    /** Files an operator following the docs makes, each holding a password, a key or a certificate. */
+    private static final List<String> SECRETS = List.of(".env", "secrets/writer.key", "secrets/writer-api-keys", "writer.key",
+            "deploy/tls/server.pem", "certs/writer.p12", "certs/ca.crt", "kafka/client.truststore.jks");
+
     @Test
     void givenThePasswordsOfEnvExample_whenComposeValidatesTheFile_thenItIsValid(@TempDir Path directory) throws Exception {
         Path env = directory.resolve(".env");
@@ -39,10 +44,39 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void givenAnEnvFileWithEveryPassword_whenGitOrTheImageBuildLooksAtTheTree_thenBothLeaveItOut() throws Exception {
-        // the Dockerfile's build stage copies the whole tree: a .env it did not ignore would sit in a layer
-        assertThat(Files.readAllLines(DeploymentFiles.root().resolve(".dockerignore"))).contains(".env");
-        assertThat(Files.readAllLines(DeploymentFiles.root().resolve(".gitignore"))).contains(".env");
+    void givenPasswordsKeysAndCertificates_whenTheImageBuildTakesItsContext_thenItLeavesEachOut() throws Exception {
+        // the Dockerfile's build stage copies the whole tree: a secret it did not ignore would sit in a layer
+        List<String> patterns = Files.readAllLines(DeploymentFiles.root().resolve(".dockerignore")).stream()
+                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+
+        assertThat(SECRETS).allSatisfy(secret -> assertThat(dockerIgnores(patterns, secret))
+                .as(".dockerignore leaves %s out of the build context", secret).isTrue());
+        assertThat(dockerIgnores(patterns, "pom.xml")).isFalse();
+    }
+
+    @Test
+    void givenPasswordsKeysAndCertificates_whenGitLooksAtTheTree_thenItIgnoresEachOne() throws Exception {
+        assumeTrue(Files.exists(DeploymentFiles.root().resolve(".git")), "the source tree is not a git checkout: not checked");
+        for (String secret : SECRETS) {
+            Run run = run("git", "-C", DeploymentFiles.root().toString(), "check-ignore", "--quiet", "--no-index", secret);
+            assertThat(run.status()).as("git ignores %s: %s", secret, run.output()).isZero();
+        }
+    }
+
+    /** Docker's rule: a path is left out when a pattern matches it or a directory above it; {@code **}/ matches no directory too. */
+    private static boolean dockerIgnores(List<String> patterns, String path) {
+        for (String pattern : patterns) {
+            List<String> globs = pattern.startsWith("**/") ? List.of(pattern, pattern.substring(3)) : List.of(pattern);
+            for (String glob : globs) {
+                var matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+                for (Path candidate = Path.of(path); candidate != null; candidate = candidate.getParent()) {
+                    if (matcher.matches(candidate)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     @Test
@@ -126,7 +160,7 @@ class DeploymentFilesTest {
 
     /** Runs an installed tool; a test whose tool is missing is skipped, naming the package that brings it. */
     private static Run run(String... command) throws Exception {
-        Map<String, String> packages = Map.of("docker-compose", "docker-compose", "promtool", "prometheus");
+        Map<String, String> packages = Map.of("docker-compose", "docker-compose", "promtool", "prometheus", "git", "git");
         assumeTrue(DeploymentFiles.installed(command[0]), command[0] + " is not installed (Debian package " + packages.get(command[0]) + "): not checked");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

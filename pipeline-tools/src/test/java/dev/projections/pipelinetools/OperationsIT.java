@@ -413,7 +413,7 @@ class OperationsIT {
     }
 
     private static String metrics() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.httpUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.monitoringUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The value of the sample whose name and labels match; 0 when there is none. */

@@ -25,7 +25,7 @@ class RepublishIT {
 
     @Test
     void givenTheDocumentTopicDeleted_whenRepublishedWhileTheRelayRuns_thenEveryReadModelRebuiltFromItEqualsItsEvents() throws Exception {
-        try (LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Setup(0, 0, 0, null, true, Map.of()))) {
+        try (LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Setup(0, 0, 0, 0, null, true, Map.of()))) {
             pipeline.awaitReady(Duration.ofMinutes(2));
             EventStore store = new EventStore(pipeline.dataSource());
             List<UUID> before = documents(store, 40);

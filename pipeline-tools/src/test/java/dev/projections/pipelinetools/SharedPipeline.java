@@ -19,7 +19,7 @@ final class SharedPipeline {
 
     static synchronized LocalPipeline get() throws InterruptedException {
         if (instance == null) {
-            instance = LocalPipeline.start(new LocalPipeline.Setup(0, 0, 0, null, true, Map.of()));
+            instance = LocalPipeline.start(new LocalPipeline.Setup(0, 0, 0, 0, null, true, Map.of()));
             Runtime.getRuntime().addShutdownHook(new Thread(instance::close, "shared-pipeline-stop"));
             instance.awaitReady(Duration.ofMinutes(2));
         }
