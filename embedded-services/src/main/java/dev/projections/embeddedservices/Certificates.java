@@ -1,6 +1,7 @@
 package dev.projections.embeddedservices;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -45,6 +48,23 @@ public final class Certificates {
 
     /** The files of one issued certificate; every store is protected by {@link #password()}. */
     public record Issued(Path certificate, Path privateKey, Path keyStore, Path authority, Path trustStore, String password) {
+
+        /** A client's TLS context that trusts this authority, and nothing else. */
+        public SSLContext trustingContext() {
+            try (InputStream in = Files.newInputStream(trustStore)) {
+                KeyStore trusted = KeyStore.getInstance("PKCS12");
+                trusted.load(in, password.toCharArray());
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(trusted);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, factory.getTrustManagers(), null);
+                return context;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + trustStore + ": " + e.getMessage(), e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot build a TLS context trusting " + trustStore + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -80,12 +81,13 @@ public final class WriterHttpServer implements AutoCloseable {
         this.store = store;
         this.credentials = credentials;
         this.maxRequestBytes = maxRequestBytes;
-        this.unauthenticated = refusals(registry, "unauthenticated", "Requests refused with 401: no credentials, or credentials that do not hold");
-        this.forbidden = refusals(registry, "forbidden", "Requests refused with 403: the caller may not do this to this aggregate type");
+        this.unauthenticated = refusals(registry, "unauthenticated");
+        this.forbidden = refusals(registry, "forbidden");
     }
 
-    private static Counter refusals(MeterRegistry registry, String reason, String description) {
-        return Counter.builder("pipeline.writer.requests.refused").tag("reason", reason).description(description).register(registry);
+    private static Counter refusals(MeterRegistry registry, String reason) {
+        return Counter.builder("pipeline.writer.requests.refused").tag("reason", reason)
+                .description("Requests refused before their body was read: unauthenticated (401) or forbidden (403)").register(registry);
     }
 
     public static WriterHttpServer start(EventStore store, Options options, Credentials credentials, MeterRegistry registry) {
@@ -146,7 +148,7 @@ public final class WriterHttpServer implements AutoCloseable {
             if (verdict instanceof Verdict.Refused refused) {
                 unauthenticated.increment();
                 call.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, refused.challenge());
-                respond(call, 401, WriterResponses.error("unauthorized", refused.message()));
+                refuse(call, 401, WriterResponses.error("unauthorized", refused.message()));
                 return;
             }
             Caller caller = ((Verdict.Admitted) verdict).caller();
@@ -175,7 +177,7 @@ public final class WriterHttpServer implements AutoCloseable {
                 forbidden.increment();
                 LOG.warn("refused {} a {} on {} aggregates: it lacks the scope {}", caller.name(), action, aggregateType,
                         action.scope(aggregateType));
-                respond(call, 403, WriterResponses.error("forbidden", caller.name() + " may not " + switch (action) {
+                refuse(call, 403, WriterResponses.error("forbidden", caller.name() + " may not " + switch (action) {
                     case APPEND -> "append to";
                     case READ_EVENTS -> "read the events of";
                     case READ_PROJECTIONS -> "read the projections of";
@@ -317,6 +319,22 @@ public final class WriterHttpServer implements AutoCloseable {
             byte[] body = in.readNBytes(maxRequestBytes + 1);
             return body.length > maxRequestBytes ? null : body;
         }
+    }
+
+    /**
+     * Answers a request refused before its body was read. A body of a length the writer accepts is skipped, so
+     * that the client's connection stays open for its next request; any other is not read, and the connection closes.
+     */
+    private void refuse(Call call, int status, JsonNode body) throws IOException {
+        long length = call.request().getLength();
+        if (length > 0 && length <= maxRequestBytes) {
+            try (InputStream in = Content.Source.asInputStream(call.request())) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } else if (length != 0) {
+            call.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        respond(call, status, body);
     }
 
     private static String correlationId(Request request) {

@@ -27,7 +27,6 @@ import dev.projections.migrations.Migrations;
 import dev.projections.settings.Settings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
@@ -37,7 +36,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -45,8 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,7 +81,7 @@ class WriterAccessIT {
                 + ApiKeys.line("ingest", ingestKey, List.of("events:append:customer", "events:read:customer")) + "\n");
         Certificates.Issued certificate = Certificates.authority("writer-test-ca").issue(files.resolve("tls"), "writer",
                 List.of("localhost", "127.0.0.1"));
-        https = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
+        https = HttpClient.newBuilder().sslContext(certificate.trustingContext()).build();
 
         Settings settings = Settings.of(Map.of(
                 WriterTls.CERT_FILE, certificate.certificate().toString(),
@@ -325,17 +321,5 @@ class WriterAccessIT {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new ECDSASigner(key));
         return jwt.serialize();
-    }
-
-    private static SSLContext trusting(Certificates.Issued certificate) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(certificate.trustStore())) {
-            trusted.load(in, certificate.password().toCharArray());
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }

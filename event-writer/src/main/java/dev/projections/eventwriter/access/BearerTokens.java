@@ -30,7 +30,9 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +40,9 @@ import java.util.regex.Pattern;
  * Bearer tokens: JWTs signed with RSA or EC keys, verified against a JWKS URL (fetched again when a token
  * names a key it does not hold, so a signer's new key needs no restart) or a key file (a JWKS document or
  * PEM public keys, read again when it changes). Issuer, audience, expiry and not-before are checked; the
- * subject names the caller and the {@code scope} (or {@code scp}) claim grants the rights.
+ * subject names the caller and the {@code scope} (or {@code scp}) claim grants the rights. A client sends the
+ * same token with each request until it expires, so a token once verified is remembered for up to a minute,
+ * never past its expiry: a signature is checked once a minute per token, not once per request.
  */
 public final class BearerTokens {
 
@@ -54,7 +58,14 @@ public final class BearerTokens {
     private static final Pattern PEM_PUBLIC_KEY = Pattern.compile(
             "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
+    private record Verified(Caller caller, long untilMillis) {
+    }
+
+    private static final int REMEMBERED = 10_000;
+    private static final long REMEMBER_MILLIS = 60_000;
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
     private BearerTokens(JWKSource<SecurityContext> keys, String issuer, String audience) {
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
@@ -82,9 +93,20 @@ public final class BearerTokens {
 
     /** The token's caller, once its signature, issuer, audience and times hold. */
     public Caller verify(String token) throws Refused {
+        long now = System.currentTimeMillis();
+        String digest = ApiKeys.hash(token);
+        Verified known = verified.get(digest);
+        if (known != null && now < known.untilMillis()) {
+            return known.caller();
+        }
         try {
             JWTClaimsSet claims = processor.process(token, null);
-            return new Caller(claims.getSubject(), scopes(claims));
+            Caller caller = new Caller(claims.getSubject(), scopes(claims));
+            if (verified.size() >= REMEMBERED) {
+                verified.clear();
+            }
+            verified.put(digest, new Verified(caller, Math.min(now + REMEMBER_MILLIS, claims.getExpirationTime().getTime())));
+            return caller;
         } catch (ParseException e) {
             throw new Refused("the bearer token is not a JWT: " + e.getMessage());
         } catch (BadJOSEException | JOSEException e) {
