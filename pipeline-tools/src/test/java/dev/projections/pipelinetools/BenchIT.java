@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -43,5 +44,23 @@ class BenchIT {
             byte[] png = Files.readAllBytes(out.resolve(plot));
             assertThat(png).as(plot).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
         }
+    }
+
+    @Test
+    void givenTheWriterBench_whenRunBriefly_thenItReportsEveryStageWithNoUnexpectedAnswer(@TempDir Path out) throws Exception {
+        CommandLine cli = PipelineTools.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("bench", "writer", "--rounds", "1", "--duration", "PT1S", "--warm-up", "PT0S", "--clients", "2",
+                "--out", out.toString());
+
+        assertThat(exit).as("exit code; stderr: %s", err).isZero();
+        List<String> rows = Files.readAllLines(out.resolve("writer.md")).stream().filter(line -> line.startsWith("| appends")
+                || line.startsWith("| refusals")).toList();
+        assertThat(rows).hasSize(5).allSatisfy(row -> assertThat(row).endsWith(" | 0 |"));
+        assertThat(rows.get(1)).startsWith("| appends, TLS, API key | 201 |");
+        assertThat(rows.get(4)).startsWith("| refusals, TLS, forged token | 401 |");
+        assertThat(Files.readString(out.resolve("writer.md"))).contains("Verifying one token in-process");
     }
 }
