@@ -40,6 +40,8 @@ public record CdcRelayConfig(
     public static final String HEARTBEAT_INTERVAL = "relay-heartbeat-interval";
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+    /** The JDBC URL's TLS properties, which Debezium takes as {@code database.<name>}. */
+    private static final List<String> TLS_PROPERTIES = List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword");
 
     public static CdcRelayConfig from(Settings settings, Map<String, String> environment) {
         String slot = settings.string(SLOT_NAME, "pipeline_relay");
@@ -87,6 +89,7 @@ public record CdcRelayConfig(
         if (database.effectivePassword() != null) {
             props.setProperty("database.password", database.effectivePassword());
         }
+        tls(props);
         props.setProperty("topic.prefix", "pipeline");
         props.setProperty("table.include.list", "eventstore.events,eventstore.relay_heartbeats");
         props.setProperty("tombstones.on.delete", "false");
@@ -117,5 +120,23 @@ public record CdcRelayConfig(
         props.setProperty("offset.flush.timeout.ms", "10000");
         kafka.clientConfig().forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
         return props;
+    }
+
+    /**
+     * Debezium's connections, its replication connection included, with the TLS the JDBC URL asks for:
+     * Debezium reads no URL, and without these it connects with {@code sslmode=prefer}, which verifies no
+     * certificate and falls back to a plain connection.
+     */
+    private void tls(Properties props) {
+        Properties url = database.parsedUrl();
+        for (String name : TLS_PROPERTIES) {
+            if (url.getProperty(name) != null) {
+                props.setProperty("database." + name, url.getProperty(name));
+            }
+        }
+        // the driver takes ssl=true without an sslmode as verify-full
+        if (url.getProperty("sslmode") == null && Boolean.parseBoolean(url.getProperty("ssl"))) {
+            props.setProperty("database.sslmode", "verify-full");
+        }
     }
 }
