@@ -19,6 +19,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static final String DATABASE = "postgres";
     /** What a production server runs with: every commit flushed to disk before it is acknowledged. */
     public static final Map<String, String> DURABLE = Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
+    /** Clients over TCP only with TLS, replication connections too; a plain connection finds no entry and is refused. */
+    private static final String TLS_ONLY_HBA = """
+            local    all          all                 trust
+            local    replication  all                 trust
+            hostssl  all          all  127.0.0.1/32   trust
+            hostssl  all          all  ::1/128        trust
+            hostssl  replication  all  127.0.0.1/32   trust
+            hostssl  replication  all  ::1/128        trust
+            """;
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
     private final Path dataDirectory;
@@ -69,6 +78,22 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Server settings, for {@link #start(int, Path, Map)}, that serve TLS with this certificate and accept TCP
+     * clients over TLS only: {@code ssl} on, and a {@code pg_hba.conf} of its own, written beside the
+     * certificate, with {@code hostssl} entries alone.
+     */
+    public static Map<String, String> tlsOnly(Certificates.Issued certificate) {
+        Path hba = certificate.certificate().resolveSibling("pg_hba.conf");
+        try {
+            Files.writeString(hba, TLS_ONLY_HBA);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + hba + ": " + e.getMessage(), e);
+        }
+        return Map.of("ssl", "on", "ssl_cert_file", certificate.certificate().toAbsolutePath().toString(),
+                "ssl_key_file", certificate.privateKey().toAbsolutePath().toString(), "hba_file", hba.toAbsolutePath().toString());
     }
 
     public int port() {
