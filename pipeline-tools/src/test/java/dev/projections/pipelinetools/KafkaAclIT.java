@@ -21,7 +21,6 @@ import dev.projections.projectorstreams.operations.ProjectorGroup;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,6 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relay and a projector against a broker that authenticates every client (SASL_SSL, SCRAM-SHA-512) and
@@ -66,7 +66,8 @@ class KafkaAclIT {
     private static final String FOREIGN_TOPIC = "billing.invoices";
     private static final EventTopics.Topic<String, byte[]> DOCUMENTS = EventTopics.forAggregateType("document");
 
-    private static Path directory;
+    @TempDir
+    static Path directory;
     private static Certificates.Issued tls;
     private static Map<String, String> passwords;
     private static EmbeddedKafka kafka;
@@ -78,7 +79,6 @@ class KafkaAclIT {
 
     @BeforeAll
     static void start() throws Exception {
-        directory = Files.createTempDirectory("kafka-acl-it");
         tls = Certificates.authority("pipeline test authority").issue(directory, "kafka", List.of("localhost", "127.0.0.1"));
         passwords = Map.of(ADMIN, secret(), RELAY, secret(), PROJECTOR, secret());
         kafka = EmbeddedKafka.start(0, null, new EmbeddedKafka.Security(tls, passwords, List.of(ADMIN)));

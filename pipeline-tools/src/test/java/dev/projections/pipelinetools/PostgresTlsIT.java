@@ -20,7 +20,6 @@ import dev.projections.projectorstreams.ProjectorConfig;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,6 +32,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -43,7 +43,8 @@ import org.postgresql.util.PSQLException;
  */
 class PostgresTlsIT {
 
-    private static Path directory;
+    @TempDir
+    static Path directory;
     private static Certificates.Issued tls;
     private static EmbeddedPostgres postgres;
     private static EmbeddedKafka kafka;
@@ -54,7 +55,6 @@ class PostgresTlsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        directory = Files.createTempDirectory("postgres-tls-it");
         tls = Certificates.authority("pipeline test authority").issue(directory, "postgres", List.of("localhost"));
         postgres = EmbeddedPostgres.start(0, null, EmbeddedPostgres.tlsOnly(tls));
         kafka = EmbeddedKafka.start(0, null);
