@@ -61,19 +61,29 @@ public final class CdcRelayApp implements AutoCloseable {
     private CdcRelayApp(CdcRelayConfig config, Monitoring monitoring) {
         this.config = config;
         this.monitoring = monitoring;
-        this.metrics = new RelayMetrics(monitoring.registry());
+        this.metrics = new RelayMetrics(monitoring.registry(), config.slotName());
         this.slotMonitor = new SlotMonitor(config.database(), config.slotName(), metrics);
         this.admin = Admin.create(config.kafka().clientConfig());
         this.supervisor = new Thread(this::supervise, "cdc-relay");
     }
 
+    /** Starts the relay of one shard: of {@code config}'s first shard ({@link CdcRelayConfig#perShard()} gives each). */
     public static CdcRelayApp start(CdcRelayConfig config, Monitoring monitoring) {
         CdcRelayApp app = new CdcRelayApp(config, monitoring);
-        monitoring.addCheck("postgres-relay", app.slotMonitor::postgres);
-        monitoring.addCheck("kafka-relay", app::kafkaHealth);
-        monitoring.addCheck("slot", app::slotHealth);
+        monitoring.addCheck(app.check("postgres-relay"), app.slotMonitor::postgres);
+        monitoring.addCheck(app.check("kafka-relay"), app::kafkaHealth);
+        monitoring.addCheck(app.check("slot"), app::slotHealth);
         app.supervisor.start();
         return app;
+    }
+
+    /** A health check's name: with shards, one per shard's slot. */
+    private String check(String name) {
+        return config.shards() == 1 ? name : name + "-" + config.slotName();
+    }
+
+    public String slotName() {
+        return config.slotName();
     }
 
     private Health kafkaHealth() {
@@ -166,7 +176,7 @@ public final class CdcRelayApp implements AutoCloseable {
                     config.kafka().bootstrapServers());
             ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> watch(leadership), 5, 5, TimeUnit.SECONDS);
             try {
-                runEngine(topics);
+                runEngine(topics, slotUsable(leadership));
             } catch (RuntimeException e) {
                 // stopped for a re-publication, the failure is only the producer closed under a send
                 if (!pausing) {
@@ -183,6 +193,14 @@ public final class CdcRelayApp implements AutoCloseable {
             active = false;
             standingBy = false;
             metrics.active(false);
+        }
+    }
+
+    private boolean slotUsable(SlotLeadership leadership) {
+        try {
+            return leadership.slotUsable(config.slotName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look at slot " + config.slotName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -218,14 +236,14 @@ public final class CdcRelayApp implements AutoCloseable {
         }
     }
 
-    private void runEngine(EventTopicSetup topics) {
+    private void runEngine(EventTopicSetup topics, boolean slotUsable) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> sending = new KafkaProducer<>(producerConfig(config, "pipeline-relay-" + config.slotName()),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.set(sending);
             EventPublisher current = new EventPublisher(sending, topics::ensure, metrics);
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
-                    .using(config.debeziumProperties())
+                    .using(config.debeziumProperties(slotUsable))
                     .notifying(current)
                     .using((success, message, error) -> {
                         if (!success) {
@@ -289,7 +307,7 @@ public final class CdcRelayApp implements AutoCloseable {
         slotMonitor.close();
         admin.close(Duration.ofSeconds(5));
         for (String check : new String[] {"postgres-relay", "kafka-relay", "slot"}) {
-            monitoring.removeCheck(check);
+            monitoring.removeCheck(check(check));
         }
         metrics.unregisterGauges(monitoring.registry());
     }

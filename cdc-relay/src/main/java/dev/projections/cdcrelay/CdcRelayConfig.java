@@ -6,17 +6,28 @@ import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
-/** The relay's settings, validated at once, and the Debezium engine properties they make. */
+/**
+ * The relay's settings, validated at once, and the Debezium engine properties they make.
+ *
+ * @param slotBase {@code relay-slot-name}: the slot with one shard, the start of each shard's slot name with more
+ * @param publicationBase {@code relay-publication}, the same way
+ * @param shards how many shards the events are relayed in: 1, 2, 4 or 8
+ * @param shardIds the shards this process relays, each with an engine of its own ({@link #perShard()})
+ */
 public record CdcRelayConfig(
         DatabaseSettings database,
         KafkaSettings kafka,
-        String slotName,
-        String publicationName,
+        String slotBase,
+        String publicationBase,
+        int shards,
+        List<Integer> shardIds,
         String offsetsTopic,
         int topicPartitions,
         short topicReplicationFactor,
@@ -38,6 +49,10 @@ public record CdcRelayConfig(
     public static final String POLL_INTERVAL = "relay-poll-interval";
     public static final String OFFSET_FLUSH_INTERVAL = "relay-offset-flush-interval";
     public static final String HEARTBEAT_INTERVAL = "relay-heartbeat-interval";
+    public static final String SHARDS = "relay-shards";
+    public static final String SHARD_IDS = "relay-shard-ids";
+    /** The shard counts the migrations made publications for (V15). */
+    public static final List<Integer> SHARD_COUNTS = List.of(1, 2, 4, 8);
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
     /** The JDBC URL's TLS properties, which Debezium takes as {@code database.<name>}. */
@@ -54,11 +69,20 @@ public record CdcRelayConfig(
                 settings.problem(AGGREGATE_TYPES, "has '" + type + "', not a lower-case aggregate type name");
             }
         }
+        int shards = settings.integer(SHARDS, 1, 1, 8);
+        if (!SHARD_COUNTS.contains(shards)) {
+            settings.problem(SHARDS, "is " + shards + ", must be 1, 2, 4 or 8 (the shard counts the migrations made publications for)");
+            shards = 1;
+        }
+        List<Integer> shardIds = shardIds(settings, shards);
+        String publication = settings.string(PUBLICATION, "pipeline_events");
         return new CdcRelayConfig(
                 DatabaseSettings.from(settings),
                 KafkaSettings.from(settings, environment),
                 slot,
-                settings.string(PUBLICATION, "pipeline_events"),
+                publication,
+                shards,
+                shardIds,
                 settings.string(OFFSETS_TOPIC, "pipeline.relay.offsets"),
                 settings.integer(TOPIC_PARTITIONS, 6, 1, 10_000),
                 (short) settings.integer(TOPIC_REPLICATION_FACTOR, -1, -1, 32),
@@ -70,17 +94,70 @@ public record CdcRelayConfig(
                 settings.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(10)));
     }
 
+    private static List<Integer> shardIds(Settings settings, int shards) {
+        List<Integer> all = IntStream.range(0, shards).boxed().toList();
+        List<String> given = settings.list(SHARD_IDS, List.of());
+        if (given.isEmpty()) {
+            return all;
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (String id : given) {
+            if (!id.matches("\\d{1,2}") || Integer.parseInt(id) >= shards || ids.contains(Integer.parseInt(id))) {
+                settings.problem(SHARD_IDS, "has '" + id + "': name each shard once, by a number from 0 to " + (shards - 1));
+                return all;
+            }
+            ids.add(Integer.parseInt(id));
+        }
+        return List.copyOf(ids);
+    }
+
+    /** The slot or publication of shard {@code shard} of {@code shards}: {@code pipeline_relay_2_1}. */
+    public static String shardName(String base, int shards, int shard) {
+        return base + "_" + shards + "_" + shard;
+    }
+
+    /** One configuration per shard this process relays, each naming its own slot and publication. */
+    public List<CdcRelayConfig> perShard() {
+        return shardIds.stream().map(id -> new CdcRelayConfig(database, kafka, slotBase, publicationBase, shards, List.of(id),
+                offsetsTopic, topicPartitions, topicReplicationFactor, topicMinInSyncReplicas, aggregateTypes, maxBatchSize,
+                pollInterval, offsetFlushInterval, heartbeatInterval)).toList();
+    }
+
+    /** The slot of the shard, or the first of the shards, this configuration relays; {@code relay-slot-name} with one shard. */
+    public String slotName() {
+        return slotName(shardIds.get(0));
+    }
+
+    /** The slot of one shard of this layout. */
+    public String slotName(int shard) {
+        return shards == 1 ? slotBase : shardName(slotBase, shards, shard);
+    }
+
+    /** The publication of the shard this configuration relays; {@code relay-publication} with one shard. */
+    public String publicationName() {
+        return shards == 1 ? publicationBase : shardName(publicationBase, shards, shardIds.get(0));
+    }
+
+    /** The condition that picks this shard's events, as its publication's row filter does; null with one shard. */
+    String shardFilter() {
+        return shards == 1 ? null : "get_byte(uuid_send(aggregate_id), 15) % " + shards + " = " + shardIds.get(0);
+    }
+
     /**
      * The Debezium Postgres connector on {@code pgoutput}, reading inserts of {@code eventstore.events}
      * through the publication the migrations created, with offsets kept in a Kafka topic.
+     *
+     * @param slotUsable whether this shard's slot exists and still holds its WAL: the engine then streams from it
+     *     and takes no snapshot, since whatever came before the slot was relayed (by a relay before it, or by the
+     *     layout of shards it replaced); otherwise it publishes the shard's events in the table first
      */
-    public Properties debeziumProperties() {
+    public Properties debeziumProperties(boolean slotUsable) {
         Properties props = new Properties();
-        props.setProperty("name", "pipeline-relay-" + slotName);
+        props.setProperty("name", "pipeline-relay-" + slotName());
         props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         props.setProperty("plugin.name", "pgoutput");
-        props.setProperty("slot.name", slotName);
-        props.setProperty("publication.name", publicationName);
+        props.setProperty("slot.name", slotName());
+        props.setProperty("publication.name", publicationName());
         props.setProperty("publication.autocreate.mode", "disabled");
         props.setProperty("database.hostname", database.host());
         props.setProperty("database.port", Integer.toString(database.port()));
@@ -90,16 +167,18 @@ public record CdcRelayConfig(
             props.setProperty("database.password", database.effectivePassword());
         }
         tls(props);
-        props.setProperty("topic.prefix", "pipeline");
+        // with one shard as it always was, since Debezium's offsets are kept under it; a shard's own keeps the
+        // engines of one process apart in Debezium's offsets and JMX metrics
+        props.setProperty("topic.prefix", shards == 1 ? "pipeline" : slotName());
         props.setProperty("table.include.list", "eventstore.events,eventstore.relay_heartbeats");
         props.setProperty("tombstones.on.delete", "false");
         // a first start publishes the rows already there, in sequence order, so each aggregate stays in order;
         // so does a start whose slot was lost (dropped, invalidated) while offsets exist, rather than streaming
         // from the new slot's "now" past whatever was written meanwhile: projectors skip what they applied
-        props.setProperty("snapshot.mode", "when_needed");
+        props.setProperty("snapshot.mode", slotUsable ? "no_data" : "when_needed");
         props.setProperty("snapshot.select.statement.overrides", "eventstore.events");
         props.setProperty("snapshot.select.statement.overrides.eventstore.events",
-                "SELECT * FROM eventstore.events ORDER BY sequence");
+                "SELECT * FROM eventstore.events" + (shardFilter() == null ? "" : " WHERE " + shardFilter()) + " ORDER BY sequence");
         props.setProperty("transforms", "unwrap");
         props.setProperty("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
         props.setProperty("transforms.unwrap.delete.tombstone.handling.mode", "drop");
@@ -107,7 +186,7 @@ public record CdcRelayConfig(
         // query writes a row through the publication, whose position the relay then confirms
         props.setProperty("heartbeat.interval.ms", Long.toString(heartbeatInterval.toMillis()));
         props.setProperty("heartbeat.action.query", "WITH expired AS (DELETE FROM eventstore.relay_heartbeats WHERE beat_at < now() - "
-                + "interval '1 hour') INSERT INTO eventstore.relay_heartbeats (slot) VALUES ('" + slotName + "')");
+                + "interval '1 hour') INSERT INTO eventstore.relay_heartbeats (slot, publication) VALUES ('" + slotName() + "', '" + publicationName() + "')");
         props.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         props.setProperty("max.queue.size", Integer.toString(maxBatchSize * 4));
         props.setProperty("poll.interval.ms", Long.toString(pollInterval.toMillis()));

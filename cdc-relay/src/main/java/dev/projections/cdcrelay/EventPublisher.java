@@ -35,7 +35,9 @@ import org.slf4j.MDC;
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
+    /** Debezium's topic of the events table, after its {@code topic.prefix}: {@code pipeline.eventstore.events} with one shard. */
     static final String EVENTS_TOPIC = "pipeline.eventstore.events";
+    private static final String EVENTS_TABLE = ".eventstore.events";
 
     private final Producer<String, byte[]> producer;
     private final Consumer<Set<String>> topics;
@@ -56,7 +58,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
             SourceRecord source = record.value();
             // heartbeats and tombstones carry no event; they are only marked processed below
-            if (EVENTS_TOPIC.equals(source.topic()) && source.value() instanceof Struct row) {
+            if (source.topic().endsWith(EVENTS_TABLE) && source.value() instanceof Struct row) {
                 events.add(toEnvelope(row));
             }
         }

@@ -8,8 +8,10 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the relay published, how, and how far its replication slot lags behind the WAL. */
+/** What the relay published, how, and how far its replication slot lags behind the WAL; each series tagged with the slot. */
 final class RelayMetrics {
+
+    private static final String[] GAUGES = {"pipeline.relay.last.sequence", "pipeline.relay.slot.lag", "pipeline.relay.active"};
 
     private final Counter events;
     private final DistributionSummary batchSize;
@@ -17,27 +19,29 @@ final class RelayMetrics {
     private final AtomicLong lastSequence = new AtomicLong(-1);
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
     private final AtomicLong active = new AtomicLong();
+    private final String slot;
 
-    RelayMetrics(MeterRegistry registry) {
-        events = Counter.builder("pipeline.relay.events").description("Events published to Kafka and acknowledged").register(registry);
+    RelayMetrics(MeterRegistry registry, String slot) {
+        this.slot = slot;
+        events = Counter.builder("pipeline.relay.events").description("Events published to Kafka and acknowledged").tag("slot", slot).register(registry);
         batchSize = DistributionSummary.builder("pipeline.relay.batch.size").description("Events per Debezium batch")
                 .baseUnit("events").publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0)
-                .register(registry);
+                .tag("slot", slot).register(registry);
         batchTime = Timer.builder("pipeline.relay.batch").description("Time to publish a batch until Kafka acknowledged all of it")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().tag("slot", slot).register(registry);
         Gauge.builder("pipeline.relay.last.sequence", lastSequence, AtomicLong::get)
-                .description("Sequence of the last event Kafka acknowledged; -1 before the first").register(registry);
+                .description("Sequence of the last event Kafka acknowledged; -1 before the first").tag("slot", slot).register(registry);
         Gauge.builder("pipeline.relay.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
                 .description("WAL the replication slot still holds back (current LSN minus confirmed flush LSN); -1 unknown")
-                .register(registry);
+                .tag("slot", slot).register(registry);
         Gauge.builder("pipeline.relay.active", active, AtomicLong::get)
-                .description("1 while this relay holds the slot and streams, 0 while it stands by").register(registry);
+                .description("1 while this relay holds the slot and streams, 0 while it stands by").tag("slot", slot).register(registry);
     }
 
-    /** Gauges read this relay's state; a relay started later in the same process registers its own. */
+    /** Gauges read this relay's state; a relay of the same slot started later in the same process registers its own. */
     void unregisterGauges(MeterRegistry registry) {
-        for (String gauge : new String[] {"pipeline.relay.last.sequence", "pipeline.relay.slot.lag", "pipeline.relay.active"}) {
-            registry.find(gauge).meters().forEach(registry::remove);
+        for (String gauge : GAUGES) {
+            registry.find(gauge).tag("slot", slot).meters().forEach(registry::remove);
         }
     }
 

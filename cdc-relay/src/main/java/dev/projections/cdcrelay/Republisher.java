@@ -65,15 +65,20 @@ public final class Republisher {
      * @throws IllegalStateException the active relay did not stand by in time, or Kafka did not acknowledge an event
      */
     public Published republish(long from, Duration patience, LongConsumer progress) throws SQLException, InterruptedException {
-        try (SlotLeadership leadership = new SlotLeadership(config.database(), config.slotName(), Duration.ofMillis(200));
-                EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
+        List<SlotLeadership> leaderships = new ArrayList<>();
+        try (EventTopicSetup topics = new EventTopicSetup(config.kafka().clientConfig(), config.topicPartitions(),
                         config.topicReplicationFactor(), config.topicMinInSyncReplicas());
                 HikariDataSource dataSource = config.database().pool("republish", 1);
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                         new ByteArraySerializer())) {
-            if (!leadership.pauseRelays(patience)) {
-                throw new IllegalStateException("the relay streaming from slot " + config.slotName() + " did not stand by within "
-                        + patience.toSeconds() + " s; is it alive? (bin/pipeline status)");
+            // every shard's relays stand by: the events are published again in sequence order, each after those before it
+            for (CdcRelayConfig shard : config.perShard()) {
+                SlotLeadership leadership = new SlotLeadership(config.database(), shard.slotName(), Duration.ofMillis(200));
+                leaderships.add(leadership);
+                if (!leadership.pauseRelays(patience)) {
+                    throw new IllegalStateException("the relay streaming from slot " + shard.slotName() + " did not stand by within "
+                            + patience.toSeconds() + " s; is it alive? (bin/pipeline status)");
+                }
             }
             try (Connection connection = dataSource.getConnection()) {
                 // one snapshot: what is appended meanwhile is the relays' to publish, after this
@@ -94,6 +99,8 @@ public final class Republisher {
                 connection.commit();
                 return new Published(published, first, after);
             }
+        } finally {
+            leaderships.forEach(SlotLeadership::close);
         }
     }
 

@@ -95,6 +95,17 @@ final class SlotLeadership implements AutoCloseable {
         return ++failedChecks < 3;
     }
 
+    /** Whether the slot exists and still holds the WAL since its position: not lost past {@code max_slot_wal_keep_size}. */
+    boolean slotUsable(String slotName) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT wal_status IS DISTINCT FROM 'lost' FROM pg_replication_slots WHERE slot_name = ?")) {
+            statement.setString(1, slotName);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
+    }
+
     /**
      * Ends the walsender still streaming from the slot, if any: with the lock held here, it is a relay that
      * lost its lock session (its process killed, its host gone), whose replication connection the server has

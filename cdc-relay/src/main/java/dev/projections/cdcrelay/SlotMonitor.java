@@ -3,7 +3,6 @@ package dev.projections.cdcrelay;
 import dev.projections.monitoring.Health;
 import dev.projections.settings.DatabaseSettings;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,7 +43,7 @@ final class SlotMonitor implements AutoCloseable {
     private void poll() {
         try {
             if (connection == null || !connection.isValid(2)) {
-                connection = DriverManager.getConnection(database.jdbcUrl(), database.parsedUrl());
+                connection = database.connect();
             }
             try (PreparedStatement statement = connection.prepareStatement(SLOT)) {
                 statement.setString(1, slotName);

@@ -98,7 +98,7 @@ class EventPublisherTest {
             batch.add(changeEvent(sequence));
         }
         List<Object> processed = new CopyOnWriteArrayList<>();
-        EventPublisher publisher = new EventPublisher(producer, types -> { }, new RelayMetrics(new SimpleMeterRegistry()));
+        EventPublisher publisher = new EventPublisher(producer, types -> { }, new RelayMetrics(new SimpleMeterRegistry(), "pipeline_relay"));
         CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
             try {
                 publisher.handleBatch(batch, committer(processed));

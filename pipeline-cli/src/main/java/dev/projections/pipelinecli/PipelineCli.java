@@ -15,7 +15,7 @@ import picocli.CommandLine;
 @Command(name = "pipeline", mixinStandardHelpOptions = true, versionProvider = PipelineCli.Version.class,
         description = "Projection pipeline: eventstore.events -> Debezium -> Kafka -> Kafka Streams -> read models.",
         subcommands = {MigrateCommand.class, WriterCommand.class, RelayCommand.class, ProjectorCommand.class, ReplayCommand.class,
-                StatusCommand.class, VerifyCommand.class, ParkedCommand.class, RepublishCommand.class, ApiKeyCommand.class})
+                StatusCommand.class, VerifyCommand.class, ParkedCommand.class, RepublishCommand.class, ReshardCommand.class, ApiKeyCommand.class})
 public final class PipelineCli {
 
     /** Exit code of a command whose settings are invalid. */

@@ -12,14 +12,18 @@ import dev.projections.projectorstreams.operations.ProjectorGroup;
 import dev.projections.projectorstreams.projection.Projection;
 import dev.projections.settings.Settings;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,23 +47,11 @@ final class StatusCommand implements Callable<Integer> {
         settings.validate();
 
         ObjectNode status = EventJson.MAPPER.createObjectNode();
-        ObjectNode relayNode = status.putObject("relay").put("slot", relay.slotName());
+        ObjectNode relayNode = status.putObject("relay").put("shards", relay.shards());
         Map<String, long[]> parked = new HashMap<>();
         Map<String, Integer> versions = new HashMap<>();
-        try (Connection connection = DriverManager.getConnection(relay.database().jdbcUrl(), relay.database().parsedUrl());
-                PreparedStatement statement = connection.prepareStatement("""
-                        SELECT s.active, s.active_pid, pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint,
-                               (SELECT coalesce(max(sequence), 0) FROM eventstore.events)
-                          FROM (SELECT 1) one LEFT JOIN pg_replication_slots s ON s.slot_name = ?""")) {
-            statement.setString(1, relay.slotName());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                relayNode.put("slotExists", rows.getObject(1) != null);
-                relayNode.put("active", rows.getBoolean(1));
-                relayNode.put("activePid", rows.getObject(2) == null ? null : rows.getInt(2));
-                relayNode.put("slotLagBytes", rows.getObject(3) == null ? null : rows.getLong(3));
-                relayNode.put("eventStoreLastSequence", rows.getLong(4));
-            }
+        try (Connection connection = relay.database().connect()) {
+            relaySlots(connection, relay, relayNode);
             try (PreparedStatement counts = connection.prepareStatement(
                     "SELECT projection, count(DISTINCT aggregate_id), count(*) FROM readmodel.parked_events GROUP BY projection");
                     ResultSet rows = counts.executeQuery()) {
@@ -122,6 +114,65 @@ final class StatusCommand implements Callable<Integer> {
         return found.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * Each slot of the relay's layout: whether it exists, whether a relay streams from it (its walsender's pid and
+     * client) and how much WAL it holds back; and any slot of another layout, which a resharding leaves until its
+     * finish.
+     */
+    private static void relaySlots(Connection connection, CdcRelayConfig relay, ObjectNode relayNode) throws SQLException {
+        List<String> layout = IntStream.range(0, relay.shards()).mapToObj(relay::slotName).toList();
+        Map<String, ObjectNode> found = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT s.slot_name, s.active, s.active_pid, coalesce(host(a.client_addr), 'local'),
+                       pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint
+                  FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+                 WHERE s.slot_name = ? OR s.slot_name ~ ('^' || ? || '_[0-9]_[0-9]$')
+                 ORDER BY s.slot_name""")) {
+            statement.setString(1, relay.slotBase());
+            statement.setString(2, relay.slotBase());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ObjectNode slot = EventJson.MAPPER.createObjectNode().put("slot", rows.getString(1)).put("exists", true)
+                            .put("active", rows.getBoolean(2));
+                    slot.put("activePid", rows.getObject(3) == null ? null : rows.getInt(3));
+                    slot.put("client", rows.getObject(3) == null ? null : rows.getString(4));
+                    slot.put("lagBytes", rows.getObject(5) == null ? null : rows.getLong(5));
+                    found.put(rows.getString(1), slot);
+                }
+            }
+        }
+        try (PreparedStatement statement = connection.prepareStatement("SELECT coalesce(max(sequence), 0) FROM eventstore.events");
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            relayNode.put("eventStoreLastSequence", rows.getLong(1));
+        }
+        ArrayNode slots = relayNode.putArray("slots");
+        for (String name : layout) {
+            slots.add(found.containsKey(name) ? found.remove(name) : EventJson.MAPPER.createObjectNode().put("slot", name).put("exists", false)
+                    .put("active", false));
+        }
+        relayNode.put("slotExists", layout.size() == relay.shards() && stream(slots).allMatch(slot -> slot.get("exists").asBoolean()));
+        relayNode.put("active", stream(slots).allMatch(slot -> slot.get("active").asBoolean()));
+        relayNode.put("slotLagBytes", stream(slots).filter(slot -> slot.hasNonNull("lagBytes")).mapToLong(slot -> slot.get("lagBytes").asLong())
+                .max().orElse(0));
+        if (relay.shards() == 1) {
+            relayNode.put("slot", relay.slotName());
+            relayNode.set("activePid", slots.get(0).get("activePid"));
+        }
+        relayNode.putArray("otherSlots").addAll(found.values());
+    }
+
+    private static void printSlot(JsonNode slot, String layout, String sequences) {
+        String state = !slot.get("exists").asBoolean() ? "no slot yet" : slot.get("active").asBoolean()
+                ? "active (pid " + slot.get("activePid").asInt() + ", " + slot.get("client").asText() + ")" : "INACTIVE";
+        System.out.printf("RELAY slot %s%s: %s; %sslot lag %s%n", slot.get("slot").asText(), layout, state, sequences,
+                slot.hasNonNull("lagBytes") ? slot.get("lagBytes").asLong() + " bytes" : "-");
+    }
+
+    private static Stream<JsonNode> stream(ArrayNode nodes) {
+        return StreamSupport.stream(nodes.spliterator(), false);
+    }
+
     /** A shadow build of the read model that runs now (replay --shadow): its group, members and lag. */
     private static void shadowBuild(ProjectorConfig live, ObjectNode node) {
         ProjectorConfig shadow = live.withProjection(new ShadowProjection(live.projection()));
@@ -139,10 +190,18 @@ final class StatusCommand implements Callable<Integer> {
     private static List<String> problems(ObjectNode status) {
         List<String> problems = new ArrayList<>();
         JsonNode relay = status.get("relay");
-        if (!relay.get("slotExists").asBoolean()) {
-            problems.add("no relay has created slot " + relay.get("slot").asText() + " yet");
-        } else if (!relay.get("active").asBoolean()) {
-            problems.add("no relay is streaming from slot " + relay.get("slot").asText());
+        for (JsonNode slot : relay.get("slots")) {
+            if (!slot.get("exists").asBoolean()) {
+                problems.add("no relay has created slot " + slot.get("slot").asText() + " yet");
+            } else if (!slot.get("active").asBoolean()) {
+                problems.add("no relay is streaming from slot " + slot.get("slot").asText());
+            }
+        }
+        for (JsonNode slot : relay.get("otherSlots")) {
+            if (!slot.get("active").asBoolean()) {
+                problems.add("slot " + slot.get("slot").asText() + " of another shard layout holds WAL back: finish the resharding"
+                        + " (bin/pipeline reshard finish) or drop it");
+            }
         }
         for (JsonNode projector : status.get("projectors")) {
             String readModel = projector.get("readModel").asText();
@@ -160,11 +219,14 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(ObjectNode status) {
         ObjectNode relay = (ObjectNode) status.get("relay");
-        System.out.printf("RELAY slot %s: %s; last relayed sequence %d of %d in the event store; slot lag %s%n",
-                relay.get("slot").asText(),
-                !relay.get("slotExists").asBoolean() ? "no slot yet" : relay.get("active").asBoolean() ? "active (pid " + relay.get("activePid").asInt() + ")" : "INACTIVE",
-                relay.get("lastRelayedSequence").asLong(), relay.get("eventStoreLastSequence").asLong(),
-                relay.get("slotLagBytes").isNull() ? "-" : relay.get("slotLagBytes").asLong() + " bytes");
+        String sequences = "last relayed sequence " + relay.get("lastRelayedSequence").asLong() + " of "
+                + relay.get("eventStoreLastSequence").asLong() + " in the event store";
+        boolean oneShard = relay.get("shards").asInt() == 1;
+        relay.get("slots").forEach(slot -> printSlot(slot, "", oneShard ? sequences + "; " : ""));
+        relay.get("otherSlots").forEach(slot -> printSlot(slot, " (another shard layout)", ""));
+        if (relay.get("shards").asInt() > 1) {
+            System.out.println("RELAY " + relay.get("shards").asInt() + " shards: " + sequences);
+        }
         System.out.println();
         System.out.printf("%-14s %-34s %-12s %7s %12s %14s %s%n", "PROJECTOR", "GROUP", "STATE", "MEMBERS", "LAG EVENTS", "OLDEST WAITING",
                 "PARKED (bin/pipeline parked list)");

@@ -1,7 +1,7 @@
 package dev.projections.pipelinetools;
 
-import dev.projections.cdcrelay.CdcRelayApp;
 import dev.projections.cdcrelay.CdcRelayConfig;
+import dev.projections.cdcrelay.RelayShards;
 import dev.projections.embeddedservices.EmbeddedKafka;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.eventwriter.EventWriterApp;
@@ -47,7 +47,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final Map<String, String> environment;
     private final Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
     private final Monitoring monitoring = new Monitoring("local");
-    private CdcRelayApp relay;
+    private RelayShards relay;
     private EventWriterApp writer;
     private MonitoringServer monitoringServer;
 
@@ -107,7 +107,7 @@ public final class LocalPipeline implements AutoCloseable {
             return;
         }
         Instant deadline = Instant.now().plus(timeout);
-        while (!(relay != null && relay.isActive() && projectors.values().stream().allMatch(ProjectorApp::isRunning))) {
+        while (!(relay != null && relay.allActive() && projectors.values().stream().allMatch(ProjectorApp::isRunning))) {
             for (Map.Entry<String, ProjectorApp> projector : projectors.entrySet()) {
                 if (projector.getValue().failure().isDone()) {
                     throw new IllegalStateException("projector " + projector.getKey() + " could not start: "
@@ -123,14 +123,14 @@ public final class LocalPipeline implements AutoCloseable {
 
     private String readiness() {
         List<String> parts = new ArrayList<>();
-        parts.add("relay " + (relay != null && relay.isActive() ? "active" : "not active"));
+        parts.add("relay " + (relay != null && relay.allActive() ? "active" : "not active"));
         projectors.forEach((name, app) -> parts.add("projector " + name + (app.isRunning() ? " running" : " not running")));
         return String.join(", ", parts);
     }
 
     public synchronized void startRelay() {
         if (relay == null) {
-            relay = CdcRelayApp.start(CdcRelayConfig.from(settings, environment), monitoring);
+            relay = RelayShards.start(CdcRelayConfig.from(settings, environment), monitoring);
         }
     }
 
@@ -152,7 +152,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    public synchronized CdcRelayApp relay() {
+    public synchronized RelayShards relay() {
         return relay;
     }
 

@@ -2,6 +2,9 @@ package dev.projections.settings;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -44,6 +47,11 @@ public record DatabaseSettings(String jdbcUrl, String user, String password) {
             parsed.setProperty("password", password);
         }
         return parsed;
+    }
+
+    /** One connection of its own, outside any pool: for a command's few statements, or a session that must stay. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, parsedUrl());
     }
 
     public String host() {

@@ -1,8 +1,8 @@
 package dev.projections.pipelinetools.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.projections.cdcrelay.CdcRelayApp;
 import dev.projections.cdcrelay.CdcRelayConfig;
+import dev.projections.cdcrelay.RelayShards;
 import dev.projections.embeddedservices.EmbeddedKafka;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.migrations.Migrations;
@@ -44,7 +44,7 @@ final class BenchServices implements AutoCloseable {
     private final Monitoring monitoring = new Monitoring("bench");
     private final Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
-    private CdcRelayApp relay;
+    private RelayShards relay;
 
     private BenchServices(EmbeddedPostgres postgres, EmbeddedKafka kafka, Map<String, String> flags, Path stateDirectory,
             Map<String, String> environment) {
@@ -118,10 +118,10 @@ final class BenchServices implements AutoCloseable {
 
     void startRelay(Duration timeout) throws InterruptedException {
         Settings settings = settings();
-        relay = CdcRelayApp.start(CdcRelayConfig.from(settings, environment), monitoring);
+        relay = RelayShards.start(CdcRelayConfig.from(settings, environment), monitoring);
         settings.validate();
         Instant deadline = Instant.now().plus(timeout);
-        while (!relay.isActive()) {
+        while (!relay.allActive()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException("the relay did not become active within " + timeout.toSeconds() + " s");
             }
@@ -129,7 +129,7 @@ final class BenchServices implements AutoCloseable {
         }
     }
 
-    CdcRelayApp relay() {
+    RelayShards relay() {
         return relay;
     }
 
