@@ -37,6 +37,11 @@ final class ChaosCommand implements Callable<Integer> {
             + " as a StatefulSet would: restarted, it takes its partitions back without waiting for a rebalance")
     boolean instanceIds;
 
+    @Option(names = "--relay-shards", defaultValue = "1",
+            description = "Shards the relays run (relay-shards), each relay process every shard: a kill -9 lands on active relays of any shard,"
+                    + " default ${DEFAULT-VALUE}")
+    int relayShards;
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the fault plan and the writers, default ${DEFAULT-VALUE}")
     long seed;
 
@@ -46,8 +51,8 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ChaosRun.Options options = shortRun ? new ChaosRun.Options(1_500, 4, 3, 150, 2, null, instanceIds, seed)
-                : new ChaosRun.Options(events, faults, writers, rate, documentProjectors, sessionTimeout, instanceIds, seed);
+        ChaosRun.Options options = shortRun ? new ChaosRun.Options(1_500, 4, 3, 150, 2, null, instanceIds, relayShards, seed)
+                : new ChaosRun.Options(events, faults, writers, rate, documentProjectors, sessionTimeout, instanceIds, relayShards, seed);
         return new ChaosRun(options, System.out).run();
     }
 }

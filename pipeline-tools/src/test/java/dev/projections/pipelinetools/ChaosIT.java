@@ -16,7 +16,7 @@ class ChaosIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
 
-        int exit = new ChaosRun(new ChaosRun.Options(1_500, 4, 3, 150, 2, null, false, 7), new TeeStream(out, System.out)).run();
+        int exit = new ChaosRun(new ChaosRun.Options(1_500, 4, 3, 150, 2, null, false, 2, 7), new TeeStream(out, System.out)).run();
 
         String report = printed.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(report).isZero();

@@ -3,23 +3,19 @@ package dev.projections.pipelinetools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.projections.cdcrelay.CdcRelayApp;
 import dev.projections.cdcrelay.CdcRelayConfig;
 import dev.projections.cdcrelay.RelayShards;
 import dev.projections.cdcrelay.Resharding;
 import dev.projections.eventcatalogue.EventJson;
-import dev.projections.eventcatalogue.EventTopics;
 import dev.projections.eventwriter.EventStore;
 import dev.projections.eventwriter.NewEvent;
 import dev.projections.eventwriter.VersionConflictException;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.pipelinetools.chaos.TopicOrder;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,11 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReshardIT {
 
-    private static final String CUSTOMERS = EventTopics.forAggregateType("customer").name();
     private static final int AGGREGATES = 60;
 
     @Test
@@ -93,27 +83,16 @@ class ReshardIT {
                     await().atMost(Duration.ofMinutes(1)).until(() -> appended.get() > appendedAtSwitch + 300);
                     writing.set(false);
                     writer.join();
-                    await().atMost(Duration.ofMinutes(1)).until(() -> published(services).values().stream().mapToInt(List::size).sum()
-                            >= total(services));
+                    Map<UUID, Integer> expected = Map.copyOf(versions);
+                    TopicOrder topics = await().atMost(Duration.ofMinutes(1))
+                            .until(() -> TopicOrder.check(services.bootstrapServers(), expected), order -> order.missing().isEmpty());
 
                     assertThat(prepared.slots()).containsOnlyKeys("pipeline_relay_2_0", "pipeline_relay_2_1");
                     assertThat(dropped).containsExactly("pipeline_relay");
                     assertThat(after.relays()).extracting(CdcRelayApp::lastRelayedSequence).allSatisfy(sequence -> assertThat(sequence).isPositive());
-                    Map<UUID, List<Integer>> topic = published(services);
-                    int repeated = 0;
-                    for (UUID id : customers) {
-                        List<Integer> seen = topic.get(id);
-                        int highest = 0;
-                        for (int version : seen) {
-                            // a version is new only right after the one before it: nothing skipped ahead, nothing came late
-                            assertThat(version).as("customer %s: %s", id, seen).isLessThanOrEqualTo(highest + 1);
-                            repeated += version <= highest ? 1 : 0;
-                            highest = Math.max(highest, version);
-                        }
-                        assertThat(highest).as("customer %s: every version published", id).isEqualTo(versions.get(id));
-                    }
-                    System.out.printf("resharded from 1 to 2 under writes: %d events, %d published again in order%n",
-                            topic.values().stream().mapToInt(List::size).sum() - repeated, repeated);
+                    assertThat(topics.outOfOrder()).isEmpty();
+                    assertThat(topics.aggregates()).isEqualTo(AGGREGATES);
+                    System.out.println("resharded from 1 to 2 under writes: " + topics.describe());
                 } finally {
                     after.close();
                 }
@@ -137,33 +116,5 @@ class ReshardIT {
         CdcRelayConfig config = CdcRelayConfig.from(settings, Map.of());
         settings.validate();
         return config;
-    }
-
-    /** Each customer's versions in the order its partition holds them. */
-    private static Map<UUID, List<Integer>> published(LocalPipeline services) {
-        Map<UUID, List<Integer>> versions = new HashMap<>();
-        Map<String, Object> config = Map.of("bootstrap.servers", services.bootstrapServers(), "auto.offset.reset", "earliest");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(CUSTOMERS).stream()
-                    .map(info -> new TopicPartition(CUSTOMERS, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode event = EventJson.tree(new String(record.value(), StandardCharsets.UTF_8));
-                    versions.computeIfAbsent(UUID.fromString(record.key()), id -> new ArrayList<>()).add(event.get("eventVersion").asInt());
-                }
-            }
-        }
-        return versions;
-    }
-
-    private static long total(LocalPipeline services) throws Exception {
-        try (Connection connection = services.dataSource().getConnection();
-                ResultSet rows = connection.createStatement().executeQuery("SELECT count(*) FROM eventstore.events")) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }

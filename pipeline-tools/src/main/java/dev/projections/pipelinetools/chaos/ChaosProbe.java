@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 
 /** Whether events flow end to end: a probe through every read model after a fault, and the read models caught up at the end. */
@@ -25,30 +26,36 @@ final class ChaosProbe {
 
     private final EventStore store;
     private final DataSource dataSource;
+    private final int shards;
     private final PrintStream out;
 
-    ChaosProbe(EventStore store, DataSource dataSource, PrintStream out) {
+    /** @param shards the relays' shards: a probe writes a document through each */
+    ChaosProbe(EventStore store, DataSource dataSource, int shards, PrintStream out) {
         this.store = store;
         this.dataSource = dataSource;
+        this.shards = shards;
         this.out = out;
     }
 
     /**
-     * Writes a new document, customer and conversation, and waits until each of their read models has
-     * them: the pipeline is flowing end to end again.
+     * Writes a new customer, conversation and a document through each relay shard, and waits until each of
+     * their read models has them: the pipeline is flowing end to end again.
      */
     boolean probe(String after) throws Exception {
-        UUID document = UUID.randomUUID();
+        List<UUID> documents = IntStream.range(0, shards).mapToObj(shard -> inShard(shard)).toList();
         UUID customer = UUID.randomUUID();
         UUID conversation = UUID.randomUUID();
         long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
         append(store, "customer", customer, "CustomerRegistered", "{\"code\": \"" + customer + "\", \"name\": \"Probe\"}", deadline);
-        append(store, "document", document, "DocumentUploaded", "{\"title\": \"Probe\", \"filename\": \"p.pdf\", "
-                + "\"contentType\": \"application/pdf\", \"sizeBytes\": 1, \"uploadedBy\": \"probe\"}", deadline);
+        for (UUID document : documents) {
+            append(store, "document", document, "DocumentUploaded", "{\"title\": \"Probe\", \"filename\": \"p.pdf\", "
+                    + "\"contentType\": \"application/pdf\", \"sizeBytes\": 1, \"uploadedBy\": \"probe\"}", deadline);
+        }
         append(store, "conversation", conversation, "ConversationStarted", "{\"customerId\": \"" + customer + "\", \"userId\": \"probe\"}",
                 deadline);
         while (System.nanoTime() < deadline) {
-            if (present("readmodel.document_views", document) && present("readmodel.semantic_ir_documents", document)
+            if (documents.stream().allMatch(document -> present("readmodel.document_views", document)
+                    && present("readmodel.semantic_ir_documents", document))
                     && present("readmodel.customers", customer) && present("readmodel.conversation_threads", conversation)) {
                 return true;
             }
@@ -56,6 +63,13 @@ final class ChaosProbe {
         }
         say("the probe written " + after + " did not reach every read model within " + RECOVERY_TIMEOUT.toMinutes() + " minutes");
         return false;
+    }
+
+    /** A random id of the relay shard's aggregates: the last byte of the id, modulo the shard count, is the shard. */
+    private UUID inShard(int shard) {
+        UUID random = UUID.randomUUID();
+        long low = (random.getLeastSignificantBits() & ~0xFFL) | ((random.getLeastSignificantBits() & 0xFFL) / shards * shards + shard);
+        return new UUID(random.getMostSignificantBits(), low);
     }
 
     private static void append(EventStore store, String type, UUID id, String eventType, String payload, long deadline)

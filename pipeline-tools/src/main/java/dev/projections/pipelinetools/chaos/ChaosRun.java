@@ -1,6 +1,7 @@
 package dev.projections.pipelinetools.chaos;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.projections.cdcrelay.CdcRelayConfig;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.eventwriter.EventStore;
 import dev.projections.migrations.Migrations;
@@ -38,8 +39,9 @@ public final class ChaosRun {
      * @param sessionTimeout the projectors' consumer session timeout; null for the projectors' default
      * @param instanceIds whether each projector process has a {@code projector-instance-id} of its own (static membership)
      */
+    /** @param relayShards the relays' {@code relay-shards}; each of the two relay processes runs every shard */
     public record Options(long events, int faults, int writers, int rate, int documentProjectors, Duration sessionTimeout,
-            boolean instanceIds, long seed) {
+            boolean instanceIds, int relayShards, long seed) {
     }
 
     enum Fault {
@@ -110,8 +112,10 @@ public final class ChaosRun {
             Migrations.migrate(dataSource);
             broker.start();
             awaitLogged(broker, "broker ready", Duration.ofMinutes(2));
+            Map<String, String> relaySettings = new LinkedHashMap<>(settings);
+            relaySettings.put(CdcRelayConfig.SHARDS, Integer.toString(options.relayShards()));
             for (int i = 1; i <= 2; i++) {
-                relays.add(new Spawned("relay-" + i, settings, logs, "relay"));
+                relays.add(new Spawned("relay-" + i, relaySettings, logs, "relay"));
             }
             for (Projection projection : Projections.ALL) {
                 int instances = projection.name().equals("document") ? options.documentProjectors() : 1;
@@ -137,7 +141,7 @@ public final class ChaosRun {
 
             EventStore store = new EventStore(dataSource);
             ChaosWriters writers = new ChaosWriters(store, dataSource, options.rate());
-            ChaosProbe probe = new ChaosProbe(store, dataSource, out);
+            ChaosProbe probe = new ChaosProbe(store, dataSource, options.relayShards(), out);
             writers.start(options.writers(), options.seed());
             probe.probe("before the first fault");
 
@@ -187,7 +191,8 @@ public final class ChaosRun {
                     exits.put(process.name(), exited);
                 }
             }
-            return new ChaosSummary(options, out).print(dataSource, writers, recoveries, unrecovered, caughtUp, exits);
+            return new ChaosSummary(options, out).print(dataSource, settings.get(KafkaSettings.BOOTSTRAP_SERVERS), writers, recoveries,
+                    unrecovered, caughtUp, exits);
         } finally {
             for (Spawned process : concat(relays, projectors)) {
                 process.stop(Duration.ofSeconds(30));

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +34,8 @@ final class ChaosSummary {
     }
 
     /** @return 0 when every read model equals its events, nothing acknowledged is lost and exactly the poison events are parked */
-    int print(DataSource dataSource, ChaosWriters writers, Map<ChaosRun.Fault, List<Double>> recoveries, List<String> unrecovered,
-            double caughtUp, Map<String, Integer> exits) throws Exception {
+    int print(DataSource dataSource, String bootstrapServers, ChaosWriters writers, Map<ChaosRun.Fault, List<Double>> recoveries,
+            List<String> unrecovered, double caughtUp, Map<String, Integer> exits) throws Exception {
         Map<String, Integer> kinds = new LinkedHashMap<>();
         Map<String, Integer> checked = new LinkedHashMap<>();
         Set<UUID> parked = new HashSet<>();
@@ -68,9 +69,11 @@ final class ChaosSummary {
                 + "%,d tries again while PostgreSQL was away); %,d poison events%n", events, writers.acknowledgedCount(), options.writers(),
                 writers.conflicts(), writers.retries(), poisoned.size());
         int faults = recoveries.values().stream().mapToInt(List::size).sum() + unrecovered.size();
-        out.printf("  faults: %d (projectors' session.timeout.ms %s%s)%n", faults,
+        out.printf("  faults: %d (projectors' session.timeout.ms %s%s; %s)%n", faults,
                 options.sessionTimeout() == null ? "10 s, their default" : options.sessionTimeout().toSeconds() + " s",
-                options.instanceIds() ? ", each with a projector-instance-id (static membership)" : "");
+                options.instanceIds() ? ", each with a projector-instance-id (static membership)" : "",
+                options.relayShards() == 1 ? "2 relays on one slot" : "2 relay processes, each running all " + options.relayShards()
+                        + " shards: 2 relays per shard");
         for (Map.Entry<ChaosRun.Fault, List<Double>> entry : recoveries.entrySet()) {
             List<Double> seconds = new ArrayList<>(entry.getValue());
             seconds.sort(Double::compare);
@@ -85,10 +88,13 @@ final class ChaosSummary {
                 checked, kinds.getOrDefault("missing", 0), kinds.getOrDefault("extra", 0) + kinds.getOrDefault("rows", 0),
                 kinds.getOrDefault("differs", 0) + kinds.getOrDefault("unappliable", 0) + kinds.getOrDefault("dangling reference", 0));
         shown.forEach(line -> out.println("    " + line));
+        TopicOrder topics = TopicOrder.check(bootstrapServers, lastVersions(dataSource));
+        out.println("  topics: " + topics.describe());
         boolean exactlyPoisoned = parked.equals(poisoned) && parkedElsewhere == 0;
         out.printf("  parked: %d events of %d aggregates, %s%n", parkedEvents, parked.size(),
                 exactlyPoisoned ? "exactly the poisoned ones" : "NOT the poisoned ones (" + poisoned.size() + " poisoned)");
-        boolean clean = lost == 0 && kinds.isEmpty() && exactlyPoisoned && unrecovered.isEmpty() && exits.isEmpty();
+        boolean clean = lost == 0 && kinds.isEmpty() && exactlyPoisoned && unrecovered.isEmpty() && exits.isEmpty()
+                && topics.outOfOrder().isEmpty() && topics.missing().isEmpty();
         out.println(clean ? "chaos: every read model equals the events; nothing lost" : "chaos: FAILED");
         return clean ? 0 : 1;
     }
@@ -101,6 +107,17 @@ final class ChaosSummary {
             }
         }
         return ids;
+    }
+
+    private static Map<UUID, Integer> lastVersions(DataSource dataSource) throws SQLException {
+        Map<UUID, Integer> versions = new HashMap<>();
+        try (Connection connection = dataSource.getConnection(); ResultSet rows = connection.createStatement().executeQuery(
+                "SELECT aggregate_id, max(event_version) FROM eventstore.events GROUP BY aggregate_id")) {
+            while (rows.next()) {
+                versions.put(rows.getObject(1, UUID.class), rows.getInt(2));
+            }
+        }
+        return versions;
     }
 
     private static long count(DataSource dataSource, String sql) throws SQLException {
