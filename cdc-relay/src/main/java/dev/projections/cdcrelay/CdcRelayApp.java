@@ -110,6 +110,11 @@ public final class CdcRelayApp implements AutoCloseable {
         return active;
     }
 
+    /** How many events this relay has had Kafka acknowledge since it started. */
+    public long publishedEvents() {
+        return metrics.published();
+    }
+
     /** The sequence of the last event Kafka acknowledged, -1 before the first. */
     public long lastRelayedSequence() {
         return metrics.lastSequence();
@@ -176,7 +181,7 @@ public final class CdcRelayApp implements AutoCloseable {
                     config.kafka().bootstrapServers());
             ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> watch(leadership), 5, 5, TimeUnit.SECONDS);
             try {
-                runEngine(topics, slotUsable(leadership));
+                runEngine(topics, prepared(leadership));
             } catch (RuntimeException e) {
                 // stopped for a re-publication, the failure is only the producer closed under a send
                 if (!pausing) {
@@ -196,9 +201,9 @@ public final class CdcRelayApp implements AutoCloseable {
         }
     }
 
-    private boolean slotUsable(SlotLeadership leadership) {
+    private boolean prepared(SlotLeadership leadership) {
         try {
-            return leadership.slotUsable(config.slotName());
+            return leadership.prepared(config.slotName());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot look at slot " + config.slotName() + ": " + e.getMessage(), e);
         }
@@ -236,14 +241,14 @@ public final class CdcRelayApp implements AutoCloseable {
         }
     }
 
-    private void runEngine(EventTopicSetup topics, boolean slotUsable) {
+    private void runEngine(EventTopicSetup topics, boolean prepared) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> sending = new KafkaProducer<>(producerConfig(config, "pipeline-relay-" + config.slotName()),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.set(sending);
             EventPublisher current = new EventPublisher(sending, topics::ensure, metrics);
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = DebeziumEngine.create(Connect.class)
-                    .using(config.debeziumProperties(slotUsable))
+                    .using(config.debeziumProperties(prepared))
                     .notifying(current)
                     .using((success, message, error) -> {
                         if (!success) {

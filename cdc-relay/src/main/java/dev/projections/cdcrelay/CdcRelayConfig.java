@@ -147,11 +147,12 @@ public record CdcRelayConfig(
      * The Debezium Postgres connector on {@code pgoutput}, reading inserts of {@code eventstore.events}
      * through the publication the migrations created, with offsets kept in a Kafka topic.
      *
-     * @param slotUsable whether this shard's slot exists and still holds its WAL: the engine then streams from it
-     *     and takes no snapshot, since whatever came before the slot was relayed (by a relay before it, or by the
-     *     layout of shards it replaced); otherwise it publishes the shard's events in the table first
+     * @param prepared whether this shard's slot was made by a resharding's prepare and holds its WAL: the engine
+     *     then streams from it and takes no snapshot, since the layout it replaced published what came before the
+     *     slot; otherwise, as always, it takes one when it has no offsets (the shard's events in the table first),
+     *     or resumes one it was stopped in
      */
-    public Properties debeziumProperties(boolean slotUsable) {
+    public Properties debeziumProperties(boolean prepared) {
         Properties props = new Properties();
         props.setProperty("name", "pipeline-relay-" + slotName());
         props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -175,7 +176,7 @@ public record CdcRelayConfig(
         // a first start publishes the rows already there, in sequence order, so each aggregate stays in order;
         // so does a start whose slot was lost (dropped, invalidated) while offsets exist, rather than streaming
         // from the new slot's "now" past whatever was written meanwhile: projectors skip what they applied
-        props.setProperty("snapshot.mode", slotUsable ? "no_data" : "when_needed");
+        props.setProperty("snapshot.mode", prepared ? "no_data" : "when_needed");
         props.setProperty("snapshot.select.statement.overrides", "eventstore.events");
         props.setProperty("snapshot.select.statement.overrides.eventstore.events",
                 "SELECT * FROM eventstore.events" + (shardFilter() == null ? "" : " WHERE " + shardFilter()) + " ORDER BY sequence");

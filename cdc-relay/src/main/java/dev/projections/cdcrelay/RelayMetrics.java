@@ -63,4 +63,8 @@ final class RelayMetrics {
     long lastSequence() {
         return lastSequence.get();
     }
+
+    long published() {
+        return (long) events.count();
+    }
 }

@@ -50,6 +50,11 @@ public final class RelayShards implements AutoCloseable {
         return relays.stream().mapToLong(CdcRelayApp::lastRelayedSequence).max().orElse(-1);
     }
 
+    /** How many events its shards have had Kafka acknowledge since they started. */
+    public long publishedEvents() {
+        return relays.stream().mapToLong(CdcRelayApp::publishedEvents).sum();
+    }
+
     /** Stops every shard's relay side by side, each as {@link CdcRelayApp#close()} does; once. */
     @Override
     public void close() {

@@ -56,13 +56,7 @@ public final class Resharding {
             for (String slot : slots(to)) {
                 String point = lsnOf(connection, slot);
                 if (point == null) {
-                    try (PreparedStatement create = connection.prepareStatement("SELECT lsn FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                        create.setString(1, slot);
-                        try (ResultSet rows = create.executeQuery()) {
-                            rows.next();
-                            point = rows.getString(1);
-                        }
-                    }
+                    point = makeSlot(connection, slot);
                     progress.accept("made slot " + slot + " at " + point);
                 } else {
                     progress.accept("slot " + slot + " is there already, at " + point);
@@ -104,16 +98,51 @@ public final class Resharding {
             }
             for (String slot : slots(from)) {
                 if (active(connection, slot) != null) {
-                    try (PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                        drop.setString(1, slot);
-                        drop.execute();
-                    }
+                    dropSlot(connection, slot);
                     dropped.add(slot);
                     progress.accept("dropped slot " + slot);
                 }
             }
         }
         return dropped;
+    }
+
+    /**
+     * Makes a slot that a relay streams from without a snapshot (listed in {@code eventstore.relay_prepared_slots}):
+     * its caller has seen to it that every event committed before its point is published.
+     *
+     * @return the slot's point: every transaction committed after it is in the slot
+     */
+    public static String makeSlot(Connection connection, String slot) throws SQLException {
+        String point;
+        try (PreparedStatement create = connection.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            create.setString(1, slot);
+            try (ResultSet rows = create.executeQuery()) {
+                rows.next();
+                point = rows.getString(1);
+            }
+        }
+        // after the slot: a crash in between leaves a slot without its mark, whose relay then takes a snapshot,
+        // publishing again rather than skipping
+        try (PreparedStatement mark = connection.prepareStatement("INSERT INTO eventstore.relay_prepared_slots (slot_name, point)"
+                + " VALUES (?, ?::pg_lsn) ON CONFLICT (slot_name) DO UPDATE SET point = EXCLUDED.point")) {
+            mark.setString(1, slot);
+            mark.setString(2, point);
+            mark.execute();
+        }
+        return point;
+    }
+
+    /** Drops a slot and its mark. */
+    public static void dropSlot(Connection connection, String slot) throws SQLException {
+        try (PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            drop.setString(1, slot);
+            drop.execute();
+        }
+        try (PreparedStatement unmark = connection.prepareStatement("DELETE FROM eventstore.relay_prepared_slots WHERE slot_name = ?")) {
+            unmark.setString(1, slot);
+            unmark.execute();
+        }
     }
 
     /** The slots of a layout of {@code shards}. */

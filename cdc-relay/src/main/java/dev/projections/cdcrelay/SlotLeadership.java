@@ -95,15 +95,30 @@ final class SlotLeadership implements AutoCloseable {
         return ++failedChecks < 3;
     }
 
-    /** Whether the slot exists and still holds the WAL since its position: not lost past {@code max_slot_wal_keep_size}. */
-    boolean slotUsable(String slotName) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT wal_status IS DISTINCT FROM 'lost' FROM pg_replication_slots WHERE slot_name = ?")) {
+    /**
+     * Whether the relay streams from the slot without a snapshot: the slot was made by a resharding's prepare
+     * (see {@link Resharding#makeSlot}) and still holds its WAL. A mark whose slot is gone or lost is removed,
+     * so that a slot made again by that name, with its snapshot, is Debezium's own.
+     */
+    boolean prepared(String slotName) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT s.slot_name IS NOT NULL AND s.wal_status IS DISTINCT FROM 'lost'"
+                + " FROM eventstore.relay_prepared_slots p LEFT JOIN pg_replication_slots s ON s.slot_name = p.slot_name WHERE p.slot_name = ?")) {
             statement.setString(1, slotName);
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() && rows.getBoolean(1);
+                if (!rows.next()) {
+                    return false;
+                }
+                if (rows.getBoolean(1)) {
+                    return true;
+                }
             }
         }
+        try (PreparedStatement unmark = connection.prepareStatement("DELETE FROM eventstore.relay_prepared_slots WHERE slot_name = ?")) {
+            unmark.setString(1, slotName);
+            unmark.execute();
+        }
+        LOG.warn("slot {} made by a resharding is gone or lost: the relay publishes its shard's events from the table first", slotName);
+        return false;
     }
 
     /**

@@ -65,7 +65,7 @@ class CdcRelayConfigTest {
     }
 
     @Test
-    void givenASlotThatHoldsItsWal_whenTheEngineStarts_thenItStreamsFromItWithoutASnapshot() {
+    void givenASlotAReshardingPrepared_whenTheEngineStarts_thenItStreamsFromItWithoutASnapshot() {
         assertThat(debeziumProperties("jdbc:postgresql://db:5432/pipeline?user=relay").getProperty("snapshot.mode")).isEqualTo("when_needed");
         Settings settings = Settings.of(Map.of(DatabaseSettings.URL, "jdbc:postgresql://db:5432/pipeline?user=relay",
                 KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092"), Map.of());

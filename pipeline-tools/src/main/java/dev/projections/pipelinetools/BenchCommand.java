@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchWriterCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchWriterCommand.class, BenchRelayCommand.class},
         description = {"Measure the pipeline on this machine and write a report (Markdown, JSON, PNG plots).",
             "The database's ceilings, the relay, catch-up, latency at fixed rates, rebuilds, scale-out and peak memory.",
             "It runs on embedded PostgreSQL and Kafka unless --db-url / --kafka-bootstrap-servers (or their variables) are set;",

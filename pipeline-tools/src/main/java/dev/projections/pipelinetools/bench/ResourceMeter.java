@@ -195,6 +195,21 @@ final class ResourceMeter implements AutoCloseable {
         }
     }
 
+    /** CPU seconds each of the server's WAL senders (the processes that decode a slot's WAL) has used so far, by pid. */
+    Map<Long, Double> walSenderCpuSeconds() {
+        Map<Long, Double> seconds = new HashMap<>();
+        for (long pid : postgresChildren()) {
+            try {
+                if (Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("walsender")) {
+                    seconds.put(pid, ownTicks(pid) / (double) CLOCK_TICKS);
+                }
+            } catch (IOException | RuntimeException e) {
+                // it ended
+            }
+        }
+        return seconds;
+    }
+
     /** A process's own CPU ticks, user and system; 0 when it cannot be read (it ended). */
     private static long ownTicks(long pid) {
         List<String> fields = stat(pid);

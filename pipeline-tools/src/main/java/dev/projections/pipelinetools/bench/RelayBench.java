@@ -1,0 +1,258 @@
+package dev.projections.pipelinetools.bench;
+
+import dev.projections.cdcrelay.CdcRelayConfig;
+import dev.projections.cdcrelay.RelayShards;
+import dev.projections.cdcrelay.Resharding;
+import dev.projections.embeddedservices.EmbeddedPostgres;
+import dev.projections.migrations.Migrations;
+import dev.projections.monitoring.Monitoring;
+import dev.projections.pipelinetools.PipelineProcess;
+import dev.projections.settings.DatabaseSettings;
+import dev.projections.settings.KafkaSettings;
+import dev.projections.settings.Settings;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import javax.sql.DataSource;
+
+/**
+ * The relay with 1 shard and with 2, round after round: events committed in batches into
+ * {@code eventstore.events} until Kafka acknowledged them all, with the CPU each part took. The broker runs
+ * in a process of its own, so that this process's CPU is the relay's and the inserts'; the inserting
+ * thread's own CPU is taken out. Each run has slots of its own, made before it starts, so that it streams
+ * only what it is given.
+ */
+public final class RelayBench {
+
+    /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
+    record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
+            double relayMicros, double postgresMicros, double machineCores) {
+
+        double perSecond() {
+            return events / seconds;
+        }
+
+        /** The CPU of the busier of the two threads that decode each event of a shard, per event: what caps one shard. */
+        double decodingMicros() {
+            return Math.max(debeziumCores, walSenderCores) * seconds / events * 1e6;
+        }
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final String DECODING_THREAD = "change-event-source-coordinator";
+
+    private final int events;
+    private final int warmUpEvents;
+    private final int rounds;
+    private final List<Integer> shardCounts;
+    private final PrintStream out;
+
+    public RelayBench(int events, int warmUpEvents, int rounds, List<Integer> shardCounts, PrintStream out) {
+        this.events = events;
+        this.warmUpEvents = warmUpEvents;
+        this.rounds = rounds;
+        this.shardCounts = List.copyOf(shardCounts);
+        this.out = out;
+    }
+
+    /** Runs every round and returns the report's lines. */
+    public List<String> run(Path work) throws Exception {
+        int kafkaPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            kafkaPort = socket.getLocalPort();
+        }
+        Process broker = PipelineProcess.builder(Map.of(), List.of("broker", "--port", Integer.toString(kafkaPort), "--data-dir",
+                work.resolve("kafka").toString())).redirectOutput(work.resolve("broker.log").toFile()).start();
+        Map<Integer, List<Run>> runs = new LinkedHashMap<>();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start(0, work.resolve("postgres"))) {
+            Migrations.migrate(postgres.dataSource());
+            awaitBroker(work.resolve("broker.log"));
+            Map<String, String> flags = Map.of(DatabaseSettings.URL, postgres.jdbcUrl(), KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:" + kafkaPort);
+            try (ResourceMeter meter = new ResourceMeter(backendPid(postgres.dataSource()))) {
+                BenchWorkload workload = new BenchWorkload();
+                for (int round = 1; round <= rounds; round++) {
+                    for (int shards : shardCounts) {
+                        out.printf("bench relay: round %d of %d, %d shard(s): %,d events after %,d not measured%n", round, rounds, shards,
+                                events, warmUpEvents);
+                        runs.computeIfAbsent(shards, count -> new ArrayList<>())
+                                .add(run(postgres.dataSource(), flags, shards, round, workload, meter));
+                    }
+                }
+            }
+        } finally {
+            broker.destroy();
+            broker.waitFor(30, TimeUnit.SECONDS);
+        }
+        return report(runs);
+    }
+
+    private Run run(DataSource dataSource, Map<String, String> flags, int shards, int round, BenchWorkload workload, ResourceMeter meter)
+            throws Exception {
+        Map<String, String> own = new HashMap<>(flags);
+        own.put(CdcRelayConfig.SHARDS, Integer.toString(shards));
+        own.put(CdcRelayConfig.SLOT_NAME, "bench_relay_r" + round + "_s" + shards);
+        own.put(CdcRelayConfig.OFFSETS_TOPIC, "bench.relay.offsets.r" + round + ".s" + shards);
+        Settings settings = Settings.of(own, Map.of());
+        CdcRelayConfig config = CdcRelayConfig.from(settings, Map.of());
+        settings.validate();
+        List<String> slots = config.perShard().stream().map(CdcRelayConfig::slotName).toList();
+        try (Connection connection = dataSource.getConnection()) {
+            for (String slot : slots) {
+                Resharding.makeSlot(connection, slot);
+            }
+        }
+        Monitoring monitoring = new Monitoring("bench-relay");
+        try (RelayShards relay = RelayShards.start(config, monitoring)) {
+            awaitActive(relay);
+            List<BenchWorkload.Event> warmUp = workload.documents(warmUpEvents / BenchWorkload.EVENTS_PER_DOCUMENT);
+            BenchWorkload.insertBatched(dataSource, "eventstore.events", warmUp);
+            awaitPublished(relay, warmUp.size());
+            List<BenchWorkload.Event> measured = workload.documents(events / BenchWorkload.EVENTS_PER_DOCUMENT);
+            long before = relay.publishedEvents();
+
+            ResourceMeter.CpuMark start = meter.mark();
+            Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
+            Map<Long, Long> threadsBefore = decodingThreads();
+            long insertingBefore = THREADS.getCurrentThreadCpuTime();
+            BenchWorkload.insertBatched(dataSource, "eventstore.events", measured);
+            long inserting = THREADS.getCurrentThreadCpuTime() - insertingBefore;
+            awaitPublished(relay, before + measured.size());
+            ResourceMeter.CpuMark end = meter.mark();
+            Map<Long, Long> threadsAfter = decodingThreads();
+            Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
+
+            double seconds = (end.nanos() - start.nanos()) / 1e9;
+            double debezium = threadsAfter.entrySet().stream().mapToLong(thread -> thread.getValue() - threadsBefore.getOrDefault(thread.getKey(), 0L))
+                    .max().orElse(0) / 1e9 / seconds;
+            double walSender = walSendersAfter.entrySet().stream().mapToDouble(sender -> sender.getValue()
+                    - walSendersBefore.getOrDefault(sender.getKey(), sender.getValue())).max().orElse(0) / seconds;
+            double machine = end.machine().isPresent() && start.machine().isPresent()
+                    ? end.machine().get().busySeconds() - start.machine().get().busySeconds() : Double.NaN;
+            double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - inserting / 1e9;
+            double postgresCpu = end.postgresSeconds() - start.postgresSeconds();
+            int count = measured.size();
+            return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6,
+                    postgresCpu / count * 1e6, machine / seconds);
+        } finally {
+            monitoring.close();
+            try (Connection connection = dataSource.getConnection()) {
+                for (String slot : slots) {
+                    Resharding.dropSlot(connection, slot);
+                }
+            }
+        }
+    }
+
+    private List<String> report(Map<Integer, List<Run>> runs) {
+        List<String> lines = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        lines.add(String.format(Locale.US, "relay bench: %,d events a run (documents of 3 events, committed in batches of 500) after %,d not"
+                + " measured; %d round(s); medians. On %d cores, beside PostgreSQL and the inserts; the broker in a process of its own.",
+                events, warmUpEvents, rounds, cores));
+        lines.add("");
+        lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
+                + "| relay process (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |");
+        lines.add("|---|---|---|---|---|---|---|---|---|");
+        Map<Integer, Run> medians = new LinkedHashMap<>();
+        runs.forEach((shards, list) -> {
+            double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
+            Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
+                    median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
+                    median(list, Run::postgresMicros), median(list, Run::machineCores));
+            medians.put(shards, median);
+            lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
+                    median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
+                    median.machineMicros(), median.relayMicros(), median.postgresMicros(), median.machineCores(), cores));
+        });
+        lines.add("");
+        Run one = medians.get(shardCounts.get(0));
+        double decoding = one.decodingMicros();
+        double perThread = 1e6 / decoding;
+        medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s): %s", run.shards(),
+                run.machineCores() > 0.85 * cores
+                        ? String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's"
+                                + " inserts and WAL senders and the relay's publishing, so more shards cannot add events/s here", run.machineCores(), cores)
+                        : String.format(Locale.US, "the busiest decoding thread, %.2f of a core, with %.2f of %d cores busy",
+                                Math.max(run.debeziumCores(), run.walSenderCores()), run.machineCores(), cores))));
+        lines.add(String.format(Locale.US, "Model, not a measurement: one shard's busiest decoding thread took %.0f µs of CPU per event, so one"
+                + " shard decodes at most %,.0f events/s; N shards on N free cores, at most N × %,.0f. The whole machine took %.0f µs per event"
+                + " (the relay process %.0f), so C cores carry at most C × %,.0f events/s: N shards reach about min(N × %,.0f, C × %,.0f).",
+                decoding, perThread, perThread, one.machineMicros(), one.relayMicros(), 1e6 / one.machineMicros(), perThread,
+                1e6 / one.machineMicros()));
+        return lines;
+    }
+
+    private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
+        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    }
+
+    /** CPU nanoseconds of each Debezium thread that reads a slot's stream and turns it into records, by thread id. */
+    private static Map<Long, Long> decodingThreads() {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (thread != null && thread.getThreadName().contains(DECODING_THREAD)) {
+                cpu.put(thread.getThreadId(), THREADS.getThreadCpuTime(thread.getThreadId()));
+            }
+        }
+        return cpu;
+    }
+
+    private static void awaitActive(RelayShards relay) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!relay.allActive()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the relay's shards did not become active within 2 minutes");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitPublished(RelayShards relay, long events) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (relay.publishedEvents() < events) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the relay published " + relay.publishedEvents() + " of " + events + " events within 5 minutes");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static void awaitBroker(Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8))) {
+                if (reader.lines().anyMatch(line -> line.contains("broker ready"))) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the broker did not start within 2 minutes; see " + log);
+    }
+
+    private static long backendPid(DataSource dataSource) throws Exception {
+        try (Connection connection = dataSource.getConnection(); ResultSet rows = connection.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
