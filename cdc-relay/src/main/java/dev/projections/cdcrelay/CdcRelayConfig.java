@@ -118,9 +118,18 @@ public record CdcRelayConfig(
 
     /** One configuration per shard this process relays, each naming its own slot and publication. */
     public List<CdcRelayConfig> perShard() {
-        return shardIds.stream().map(id -> new CdcRelayConfig(database, kafka, slotBase, publicationBase, shards, List.of(id),
-                offsetsTopic, topicPartitions, topicReplicationFactor, topicMinInSyncReplicas, aggregateTypes, maxBatchSize,
-                pollInterval, offsetFlushInterval, heartbeatInterval)).toList();
+        return shardIds.stream().map(id -> with(shards, List.of(id))).toList();
+    }
+
+    /** The same relay in a layout of {@code count} shards, all of them: a resharding's other side. */
+    public CdcRelayConfig withShards(int count) {
+        return with(count, IntStream.range(0, count).boxed().toList());
+    }
+
+    private CdcRelayConfig with(int count, List<Integer> ids) {
+        return new CdcRelayConfig(database, kafka, slotBase, publicationBase, count, ids, offsetsTopic, topicPartitions,
+                topicReplicationFactor, topicMinInSyncReplicas, aggregateTypes, maxBatchSize, pollInterval, offsetFlushInterval,
+                heartbeatInterval);
     }
 
     /** The slot of the shard, or the first of the shards, this configuration relays; {@code relay-slot-name} with one shard. */

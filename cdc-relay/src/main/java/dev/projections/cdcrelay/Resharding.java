@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * Moves the relay from one count of shards to another while events are written, losing none and keeping each
@@ -147,10 +146,7 @@ public final class Resharding {
 
     /** The slots of a layout of {@code shards}. */
     public List<String> slots(int shards) {
-        CdcRelayConfig layout = new CdcRelayConfig(config.database(), config.kafka(), config.slotBase(), config.publicationBase(), shards,
-                List.of(0), config.offsetsTopic(), config.topicPartitions(), config.topicReplicationFactor(), config.topicMinInSyncReplicas(),
-                config.aggregateTypes(), config.maxBatchSize(), config.pollInterval(), config.offsetFlushInterval(), config.heartbeatInterval());
-        return IntStream.range(0, shards).mapToObj(layout::slotName).toList();
+        return config.withShards(shards).perShard().stream().map(CdcRelayConfig::slotName).toList();
     }
 
     private static void check(int from, int to) {

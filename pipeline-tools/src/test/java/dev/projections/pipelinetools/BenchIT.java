@@ -63,4 +63,18 @@ class BenchIT {
         assertThat(rows.get(4)).startsWith("| refusals, TLS, forged token | 401 |");
         assertThat(Files.readString(out.resolve("writer.md"))).contains("Verifying one token in-process");
     }
+
+    @Test
+    void givenTheRelayBench_whenRunBriefly_thenItReportsOneAndTwoShardsAndTheModel(@TempDir Path out) throws Exception {
+        CommandLine cli = PipelineTools.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("bench", "relay", "--rounds", "1", "--events", "600", "--warm-up-events", "300", "--out", out.toString());
+
+        assertThat(exit).as("exit code; stderr: %s", err).isZero();
+        String report = Files.readString(out.resolve("relay.md"));
+        assertThat(report).contains("| shards | events/s |", "What limits 1 shard(s)", "What limits 2 shard(s)", "Model, not a measurement");
+        assertThat(report.lines().filter(line -> line.startsWith("| 1 |") || line.startsWith("| 2 |"))).hasSize(2);
+    }
 }

@@ -44,7 +44,7 @@ public final class RelayBench {
 
     /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
     record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
-            double relayMicros, double postgresMicros, double machineCores) {
+            double relayMicros, double postgresMicros, double machineCores, List<String> busiestThreads) {
 
         double perSecond() {
             return events / seconds;
@@ -86,7 +86,8 @@ public final class RelayBench {
             Migrations.migrate(postgres.dataSource());
             awaitBroker(work.resolve("broker.log"));
             Map<String, String> flags = Map.of(DatabaseSettings.URL, postgres.jdbcUrl(), KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:" + kafkaPort);
-            try (ResourceMeter meter = new ResourceMeter(backendPid(postgres.dataSource()))) {
+            // the backend stays while the meter finds its server from it
+            try (Connection backend = postgres.dataSource().getConnection(); ResourceMeter meter = new ResourceMeter(backendPid(backend))) {
                 BenchWorkload workload = new BenchWorkload();
                 for (int round = 1; round <= rounds; round++) {
                     for (int shards : shardCounts) {
@@ -130,18 +131,22 @@ public final class RelayBench {
 
             ResourceMeter.CpuMark start = meter.mark();
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
-            Map<Long, Long> threadsBefore = decodingThreads();
+            Map<Long, Long> threadsBefore = threadCpu();
             long insertingBefore = THREADS.getCurrentThreadCpuTime();
             BenchWorkload.insertBatched(dataSource, "eventstore.events", measured);
             long inserting = THREADS.getCurrentThreadCpuTime() - insertingBefore;
             awaitPublished(relay, before + measured.size());
             ResourceMeter.CpuMark end = meter.mark();
-            Map<Long, Long> threadsAfter = decodingThreads();
+            Map<Long, Long> threadsAfter = threadCpu();
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
 
             double seconds = (end.nanos() - start.nanos()) / 1e9;
-            double debezium = threadsAfter.entrySet().stream().mapToLong(thread -> thread.getValue() - threadsBefore.getOrDefault(thread.getKey(), 0L))
-                    .max().orElse(0) / 1e9 / seconds;
+            Map<Long, Double> cores = new HashMap<>();
+            threadsAfter.forEach((id, cpu) -> cores.put(id, (cpu - threadsBefore.getOrDefault(id, 0L)) / 1e9 / seconds));
+            double debezium = cores.entrySet().stream().filter(thread -> name(thread.getKey()).contains(DECODING_THREAD))
+                    .mapToDouble(Map.Entry::getValue).max().orElse(0);
+            List<String> busiest = cores.entrySet().stream().sorted(Map.Entry.<Long, Double>comparingByValue().reversed()).limit(4)
+                    .map(thread -> String.format(Locale.US, "%s %.2f", name(thread.getKey()), thread.getValue())).toList();
             double walSender = walSendersAfter.entrySet().stream().mapToDouble(sender -> sender.getValue()
                     - walSendersBefore.getOrDefault(sender.getKey(), sender.getValue())).max().orElse(0) / seconds;
             double machine = end.machine().isPresent() && start.machine().isPresent()
@@ -150,7 +155,7 @@ public final class RelayBench {
             double postgresCpu = end.postgresSeconds() - start.postgresSeconds();
             int count = measured.size();
             return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6,
-                    postgresCpu / count * 1e6, machine / seconds);
+                    postgresCpu / count * 1e6, machine / seconds, busiest);
         } finally {
             monitoring.close();
             try (Connection connection = dataSource.getConnection()) {
@@ -176,7 +181,7 @@ public final class RelayBench {
             double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
             Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
                     median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
-                    median(list, Run::postgresMicros), median(list, Run::machineCores));
+                    median(list, Run::postgresMicros), median(list, Run::machineCores), list.get(list.size() - 1).busiestThreads());
             medians.put(shards, median);
             lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
                     median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
@@ -186,6 +191,8 @@ public final class RelayBench {
         Run one = medians.get(shardCounts.get(0));
         double decoding = one.decodingMicros();
         double perThread = 1e6 / decoding;
+        medians.values().forEach(run -> lines.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s), cores"
+                + " (the last round): %s", run.shards(), String.join(", ", run.busiestThreads()))));
         medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s): %s", run.shards(),
                 run.machineCores() > 0.85 * cores
                         ? String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's"
@@ -205,15 +212,22 @@ public final class RelayBench {
         return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     }
 
-    /** CPU nanoseconds of each Debezium thread that reads a slot's stream and turns it into records, by thread id. */
-    private static Map<Long, Long> decodingThreads() {
+    /** CPU nanoseconds of each live thread of this process, by thread id. */
+    private static Map<Long, Long> threadCpu() {
         Map<Long, Long> cpu = new HashMap<>();
-        for (ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (thread != null && thread.getThreadName().contains(DECODING_THREAD)) {
-                cpu.put(thread.getThreadId(), THREADS.getThreadCpuTime(thread.getThreadId()));
+        for (long id : THREADS.getAllThreadIds()) {
+            long nanos = THREADS.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                cpu.put(id, nanos);
             }
         }
         return cpu;
+    }
+
+    private static String name(long threadId) {
+        ThreadInfo thread = THREADS.getThreadInfo(threadId);
+        // a pool thread's number changes from run to run; its pool's name tells what it does
+        return thread == null ? "ended" : thread.getThreadName().replaceAll("-\\d+$", "");
     }
 
     private static void awaitActive(RelayShards relay) throws InterruptedException {
@@ -249,8 +263,8 @@ public final class RelayBench {
         throw new IllegalStateException("the broker did not start within 2 minutes; see " + log);
     }
 
-    private static long backendPid(DataSource dataSource) throws Exception {
-        try (Connection connection = dataSource.getConnection(); ResultSet rows = connection.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+    private static long backendPid(Connection connection) throws Exception {
+        try (ResultSet rows = connection.createStatement().executeQuery("SELECT pg_backend_pid()")) {
             rows.next();
             return rows.getLong(1);
         }
