@@ -189,9 +189,6 @@ public record CdcRelayConfig(
         props.setProperty("snapshot.select.statement.overrides", "eventstore.events");
         props.setProperty("snapshot.select.statement.overrides.eventstore.events",
                 "SELECT * FROM eventstore.events" + (shardFilter() == null ? "" : " WHERE " + shardFilter()) + " ORDER BY sequence");
-        props.setProperty("transforms", "unwrap");
-        props.setProperty("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState");
-        props.setProperty("transforms.unwrap.delete.tombstone.handling.mode", "drop");
         // heartbeats let the slot advance while the events table is quiet but the WAL is not: the action
         // query writes a row through the publication, whose position the relay then confirms
         props.setProperty("heartbeat.interval.ms", Long.toString(heartbeatInterval.toMillis()));

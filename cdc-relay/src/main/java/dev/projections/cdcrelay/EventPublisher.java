@@ -38,6 +38,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     /** Debezium's topic of the events table, after its {@code topic.prefix}: {@code pipeline.eventstore.events} with one shard. */
     static final String EVENTS_TOPIC = "pipeline.eventstore.events";
     private static final String EVENTS_TABLE = ".eventstore.events";
+    private static final String AFTER = "after";
 
     private final Producer<String, byte[]> producer;
     private final Consumer<Set<String>> topics;
@@ -57,8 +58,9 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         List<EventEnvelope> events = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
             SourceRecord source = record.value();
-            // heartbeats and tombstones carry no event; they are only marked processed below
-            if (source.topic().endsWith(EVENTS_TABLE) && source.value() instanceof Struct row) {
+            // heartbeats carry no event; they are only marked processed below. An insert's new row is the
+            // change event's "after", read here rather than by a transform that would copy every record first
+            if (source.topic().endsWith(EVENTS_TABLE) && source.value() instanceof Struct change && change.get(AFTER) instanceof Struct row) {
                 events.add(toEnvelope(row));
             }
         }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 class EventPublisherTest {
 
-    /** The row as Debezium's ExtractNewRecordState hands it over: uuid, jsonb and timestamptz as strings. */
+    /** The row as Debezium's change event carries it: uuid, jsonb and timestamptz as strings. */
     private static final Schema ROW = SchemaBuilder.struct()
             .field("id", Schema.STRING_SCHEMA)
             .field("sequence", Schema.INT64_SCHEMA)
@@ -45,6 +45,9 @@ class EventPublisherTest {
             .field("metadata", Schema.STRING_SCHEMA)
             .field("created_at", Schema.STRING_SCHEMA)
             .build();
+    /** An insert's change event: the new row is its "after". */
+    private static final Schema CHANGE = SchemaBuilder.struct().field("before", SchemaBuilder.struct().optional().build())
+            .field("after", ROW).build();
 
     @Test
     void givenAnEventRow_whenConverted_thenTheEnvelopeHoldsEveryColumnAndTheTopicAndHeadersFollowTheContract() {
@@ -131,7 +134,7 @@ class EventPublisherTest {
                 .put("payload", "{}")
                 .put("metadata", "{}")
                 .put("created_at", "2026-11-24T02:13:59.123456Z");
-        SourceRecord record = new SourceRecord(Map.of(), Map.of(), EventPublisher.EVENTS_TOPIC, ROW, row);
+        SourceRecord record = new SourceRecord(Map.of(), Map.of(), EventPublisher.EVENTS_TOPIC, CHANGE, new Struct(CHANGE).put("after", row));
         return new ChangeEvent<>() {
             @Override
             public SourceRecord key() {
