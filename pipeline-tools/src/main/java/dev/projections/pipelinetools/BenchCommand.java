@@ -4,6 +4,7 @@ import dev.projections.pipelinecli.SettingOptions;
 import dev.projections.pipelinetools.bench.Bench;
 import dev.projections.pipelinetools.bench.BenchReport;
 import dev.projections.pipelinetools.bench.BenchResults;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,5 +121,23 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println(BenchReport.markdown(results));
         System.out.println("bench: report written to " + out.toAbsolutePath().resolve("report.md"));
         return 0;
+    }
+
+    /** A bench of its own: it works in a temporary directory, removed after, then writes its report's lines and prints them. */
+    interface Measure {
+        List<String> run(Path work) throws Exception;
+    }
+
+    static int report(Path out, String file, Measure measure) throws Exception {
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("bench-" + file.replace(".md", ""));
+        try {
+            List<String> report = measure.run(work);
+            Files.write(out.resolve(file), report);
+            report.forEach(System.out::println);
+            return 0;
+        } finally {
+            Directories.deleteRecursively(work);
+        }
     }
 }

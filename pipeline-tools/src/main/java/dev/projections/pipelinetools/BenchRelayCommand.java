@@ -1,7 +1,6 @@
 package dev.projections.pipelinetools;
 
 import dev.projections.pipelinetools.bench.RelayBench;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,15 +29,6 @@ final class BenchRelayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Files.createDirectories(out);
-        Path work = Files.createTempDirectory("relay-bench");
-        try {
-            List<String> report = new RelayBench(events, warmUpEvents, rounds, shards, System.out).run(work);
-            Files.write(out.resolve("relay.md"), report);
-            report.forEach(System.out::println);
-            return 0;
-        } finally {
-            Directories.deleteRecursively(work);
-        }
+        return BenchCommand.report(out, "relay.md", work -> new RelayBench(events, warmUpEvents, rounds, shards, System.out).run(work));
     }
 }

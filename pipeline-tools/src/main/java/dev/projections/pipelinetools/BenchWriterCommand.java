@@ -1,10 +1,8 @@
 package dev.projections.pipelinetools;
 
 import dev.projections.pipelinetools.bench.WriterBench;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,15 +29,6 @@ final class BenchWriterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Files.createDirectories(out);
-        Path work = Files.createTempDirectory("writer-bench");
-        try {
-            List<String> report = new WriterBench(clients, rounds, warmUp, duration, System.out).run(work);
-            Files.write(out.resolve("writer.md"), report);
-            report.forEach(System.out::println);
-            return 0;
-        } finally {
-            Directories.deleteRecursively(work);
-        }
+        return BenchCommand.report(out, "writer.md", work -> new WriterBench(clients, rounds, warmUp, duration, System.out).run(work));
     }
 }
