@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
 import dev.projections.eventwriter.access.Action;
+import dev.projections.eventwriter.access.BearerTokens;
 import dev.projections.eventwriter.access.Caller;
 import dev.projections.eventwriter.access.Credentials;
 import dev.projections.eventwriter.access.Verdict;
@@ -202,6 +203,10 @@ public final class WriterHttpServer implements AutoCloseable {
                         + "); nothing was appended, and retrying will not help until the writer's database rights or schema"
                         + " are fixed: see the writer's log"));
             }
+        } catch (BearerTokens.KeysUnavailable e) {
+            LOG.error("cannot check bearer tokens: {}", e.getMessage());
+            respond(call, 503, WriterResponses.error("unavailable", "the writer cannot check tokens now (its token issuer's keys cannot be"
+                    + " fetched); nothing was appended: retry later"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             respond(call, 503, WriterResponses.error("unavailable", "the writer is stopping; an append may have been written: GET the aggregate's events"));

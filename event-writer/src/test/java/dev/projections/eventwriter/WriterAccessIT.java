@@ -28,6 +28,7 @@ import dev.projections.settings.Settings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -266,6 +267,18 @@ class WriterAccessIT {
         } finally {
             jwks.stop(0);
         }
+    }
+
+    @Test
+    void givenAJwksUrlThatDoesNotAnswer_whenATokenIsChecked_thenTheWriterSaysItCannotCheckTokensNow() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        BearerTokens tokens = BearerTokens.fromJwksUrl(new URL("http://127.0.0.1:" + closed + "/jwks.json"), ISSUER, AUDIENCE);
+
+        assertThatThrownBy(() -> tokens.verify(token(claims("svc-ingest", "events:append:document"))))
+                .isInstanceOf(BearerTokens.KeysUnavailable.class).hasMessageStartingWith("the token issuer's keys cannot be fetched");
     }
 
     /** Sends an append of a new document with the credentials, prints the answer as the user sees it, and checks nothing was appended. */

@@ -2,6 +2,7 @@ package dev.projections.eventwriter.access;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -50,6 +51,13 @@ public final class BearerTokens {
     public static final class Refused extends Exception {
         Refused(String message) {
             super(message);
+        }
+    }
+
+    /** The issuer's keys cannot be had now (its JWKS URL does not answer): no token can be checked, whoever sent it. */
+    public static final class KeysUnavailable extends RuntimeException {
+        KeysUnavailable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -109,6 +117,8 @@ public final class BearerTokens {
             return caller;
         } catch (ParseException e) {
             throw new Refused("the bearer token is not a JWT: " + e.getMessage());
+        } catch (KeySourceException e) {
+            throw new KeysUnavailable("the token issuer's keys cannot be fetched: " + e.getMessage(), e);
         } catch (BadJOSEException | JOSEException e) {
             if (e.getMessage().startsWith("Unsecured")) {
                 throw new Refused("the bearer token was refused: it is unsigned (alg: none)");
