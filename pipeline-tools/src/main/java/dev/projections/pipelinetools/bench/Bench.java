@@ -106,7 +106,7 @@ public final class Bench {
             awaitRelayed(services, timeout(timed.size()));
             BenchResults.Throughput relay = new BenchResults.Throughput("relay", timed.size(), (System.nanoTime() - relayStart) / 1e9,
                     ceilings.eventInsertsPerSecond());
-            limits.add("relay: " + meter.busySince(mark, 0));
+            limits.add("relay: " + meter.busySince(mark, 0) + "; " + meter.perEventSince(mark, timed.size()));
 
             say("catch-up: every projector started on the " + burst.size() + " events in Kafka");
             mark = meter.mark();
@@ -115,7 +115,7 @@ public final class Bench {
             written(written, burst.size());
             ReadModelProgress.Run catchUp = progress.await("catch-up", caughtUpFrom, written, timeout(burst.size()),
                     () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
-            limits.add("catch-up: " + meter.busySince(mark, 0) + warmingUp(catchUp));
+            limits.add("catch-up: " + meter.busySince(mark, 0) + "; " + meter.perEventSince(mark, burst.size()) + warmingUp(catchUp));
             keep(catchUp);
             List<BenchResults.Throughput> catchUps = throughputs(catchUp, burst.size(), ceilings.readModelUpsertsPerSecond());
 
@@ -144,7 +144,8 @@ public final class Bench {
                             () -> projectors.values().stream().anyMatch(p -> p.failure().isDone()));
                     List<BenchResults.Series> behind = stages.series();
                     lag.addAll(behind);
-                    limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; of them " + meter.writersSince(mark, run)
+                    limits.add("latency at " + rate + "/s: " + meter.busySince(mark, 0) + "; " + meter.perEventSince(mark, events.size())
+                            + "; of them " + meter.writersSince(mark, run)
                             + "; most events behind: " + behind.stream()
                             .map(series -> series.name() + " " + (long) Arrays.stream(series.values()).max().orElse(0))
                             .collect(Collectors.joining(", ")));

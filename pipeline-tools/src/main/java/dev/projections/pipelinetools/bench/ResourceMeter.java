@@ -121,6 +121,22 @@ final class ResourceMeter implements AutoCloseable {
     }
 
     /**
+     * "machine time per event: 140 µs, the pipeline process 80, PostgreSQL 45" since a mark: cores busy × seconds
+     * ÷ events. The pipeline process holds the bench's inserting thread and, in local mode, the broker.
+     */
+    String perEventSince(CpuMark start, long events) {
+        return perEvent(start, mark(), events);
+    }
+
+    static String perEvent(CpuMark start, CpuMark now, long events) {
+        String machine = start.machine().isPresent() && now.machine().isPresent()
+                ? String.format(Locale.US, "%.0f µs, ", (now.machine().get().busySeconds() - start.machine().get().busySeconds()) / events * 1e6)
+                : "";
+        return String.format(Locale.US, "machine time per event %sthe pipeline process %.0f µs, PostgreSQL %.0f µs", machine,
+                (now.pipelineSeconds() - start.pipelineSeconds()) / events * 1e6, (now.postgresSeconds() - start.postgresSeconds()) / events * 1e6);
+    }
+
+    /**
      * "the bench's writers 0.13 cores in this process and 0.31 in PostgreSQL" since a mark: the CPU the
      * application's own appends took of the figures above, on the same cores as the pipeline.
      */

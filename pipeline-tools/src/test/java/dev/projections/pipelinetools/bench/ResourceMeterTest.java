@@ -34,6 +34,15 @@ class ResourceMeterTest {
     }
 
     @Test
+    void givenTwoMarksAndTheEventsBetween_whenDescribedPerEvent_thenTheUserSeesMicrosecondsOfEachSide() {
+        CpuMark start = new CpuMark(0, 10.0, 5.0, Optional.of(new MachineCpu(100.0, 1.0)));
+        CpuMark end = new CpuMark(2_000_000_000L, 12.4, 6.2, Optional.of(new MachineCpu(103.9, 1.04)));
+
+        assertThat(ResourceMeter.perEvent(start, end, 30_000)).isEqualTo("machine time per event 130 µs, the pipeline process 80 µs,"
+                + " PostgreSQL 40 µs");
+    }
+
+    @Test
     void givenNoMachineFigures_whenDescribed_thenOnlyTheProcesses() {
         CpuMark start = new CpuMark(0, 10.0, 5.0, Optional.empty());
         CpuMark end = new CpuMark(1_000_000_000L, 11.0, 5.5, Optional.empty());
