@@ -31,11 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -150,21 +151,26 @@ class EndToEndIT {
     @Test
     @Order(3)
     void givenEventsBeingWritten_whenTheRelayStopsMidStreamAndRestarts_thenNoEventIsLostAndEachAggregateStaysInOrder() throws Exception {
-        List<UUID> documents = IntStream.range(0, 300).mapToObj(i -> UUID.randomUUID()).toList();
-        AtomicInteger done = new AtomicInteger();
+        // written until the relay has run again a while: however long its stop takes, writes go on throughout
+        List<UUID> documents = new CopyOnWriteArrayList<>();
+        AtomicBoolean writeMore = new AtomicBoolean(true);
         Future<?> writing = CLIENTS.submit(() -> {
-            for (List<UUID> slice : slices(documents, 30)) {
+            while (writeMore.get()) {
+                List<UUID> slice = IntStream.range(0, 30).mapToObj(i -> UUID.randomUUID()).toList();
                 writeDocuments(slice);
-                done.addAndGet(slice.size());
+                documents.addAll(slice);
             }
             return null;
         });
-        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, done) >= 90);
+        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, documents) >= 90);
 
         pipeline.stopRelay();
-        int writtenWhileStopped = done.get();
-        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, done) >= writtenWhileStopped + 60);
+        int writtenWhileStopped = documents.size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, documents) >= writtenWhileStopped + 60);
         pipeline.startRelay();
+        int writtenAtRestart = documents.size();
+        await().atMost(Duration.ofMinutes(2)).until(() -> written(writing, documents) >= writtenAtRestart + 60);
+        writeMore.set(false);
         writing.get(5, TimeUnit.MINUTES);
 
         awaitAtVersion(documents, EVENTS_PER_DOCUMENT, Duration.ofMinutes(5));
@@ -381,11 +387,11 @@ class EndToEndIT {
     // --- writing ---
 
     /** How many documents the writing has done so far; its failure, if it failed, rather than a wait that runs out. */
-    private static int written(Future<?> writing, AtomicInteger done) throws Exception {
+    private static int written(Future<?> writing, List<UUID> done) throws Exception {
         if (writing.isDone()) {
             writing.get();
         }
-        return done.get();
+        return done.size();
     }
 
     private static void writeDocuments(List<UUID> documents) throws Exception {
