@@ -10,8 +10,6 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -108,11 +105,6 @@ public final class CdcRelayApp implements AutoCloseable {
     /** Whether this relay holds the slot and streams from it (the others stand by). */
     public boolean isActive() {
         return active;
-    }
-
-    /** How many events this relay has had Kafka acknowledge since it started. */
-    public long publishedEvents() {
-        return metrics.published();
     }
 
     /** The sequence of the last event Kafka acknowledged, -1 before the first. */
@@ -243,7 +235,7 @@ public final class CdcRelayApp implements AutoCloseable {
 
     private void runEngine(EventTopicSetup topics, boolean prepared) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> sending = new KafkaProducer<>(producerConfig(config, "pipeline-relay-" + config.slotName()),
+        try (KafkaProducer<String, byte[]> sending = new KafkaProducer<>(config.producerConfig("pipeline-relay-" + config.slotName()),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.set(sending);
             EventPublisher current = new EventPublisher(sending, topics::ensure, metrics);
@@ -268,25 +260,6 @@ public final class CdcRelayApp implements AutoCloseable {
         if (failure.get() != null && stopped.getCount() > 0) {
             throw new IllegalStateException("the Debezium engine failed", failure.get());
         }
-    }
-
-    /** The producer of the events' topics: every record acknowledged by every in-sync replica, in order, once. */
-    static Map<String, Object> producerConfig(CdcRelayConfig config, String clientId) {
-        Map<String, Object> producer = new HashMap<>(config.kafka().clientConfig());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        producer.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        producer.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        // a Debezium batch of up to relay-max-batch-size events of a few kB goes as a few large record
-        // batches per partition, each compressed once, rather than many of 16 kB
-        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        // a topic missing or a broker away fails the batch after 10 s rather than the client's 60: the relay then
-        // starts again, making missing topics anew, and sends the batch again
-        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        return producer;
     }
 
     private void closeEngine() {

@@ -7,11 +7,13 @@ import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The relay's settings, validated at once, and the Debezium engine properties they make.
@@ -112,7 +114,7 @@ public record CdcRelayConfig(
     }
 
     /** The slot or publication of shard {@code shard} of {@code shards}: {@code pipeline_relay_2_1}. */
-    public static String shardName(String base, int shards, int shard) {
+    private static String shardName(String base, int shards, int shard) {
         return base + "_" + shards + "_" + shard;
     }
 
@@ -137,8 +139,12 @@ public record CdcRelayConfig(
         return slotName(shardIds.get(0));
     }
 
-    /** The slot of one shard of this layout. */
-    public String slotName(int shard) {
+    /** The slots of every shard of this layout, whichever this process relays: {@code pipeline_relay_2_0, pipeline_relay_2_1}. */
+    public List<String> slotNames() {
+        return IntStream.range(0, shards).mapToObj(this::slotName).toList();
+    }
+
+    private String slotName(int shard) {
         return shards == 1 ? slotBase : shardName(slotBase, shards, shard);
     }
 
@@ -224,5 +230,24 @@ public record CdcRelayConfig(
         if (url.getProperty("sslmode") == null && Boolean.parseBoolean(url.getProperty("ssl"))) {
             props.setProperty("database.sslmode", "verify-full");
         }
+    }
+
+    /** The producer of the events' topics: every record acknowledged by every in-sync replica, in order, once. */
+    Map<String, Object> producerConfig(String clientId) {
+        Map<String, Object> producer = new HashMap<>(kafka.clientConfig());
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        // a Debezium batch of up to relay-max-batch-size events of a few kB goes as a few large record
+        // batches per partition, each compressed once, rather than many of 16 kB
+        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        // a topic missing or a broker away fails the batch after 10 s rather than the client's 60: the relay then
+        // starts again, making missing topics anew, and sends the batch again
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        return producer;
     }
 }

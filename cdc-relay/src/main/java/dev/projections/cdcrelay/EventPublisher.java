@@ -35,8 +35,7 @@ import org.slf4j.MDC;
 final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
-    /** Debezium's topic of the events table, after its {@code topic.prefix}: {@code pipeline.eventstore.events} with one shard. */
-    static final String EVENTS_TOPIC = "pipeline.eventstore.events";
+    /** The end of Debezium's topic of the events table, after its {@code topic.prefix}: {@code pipeline.eventstore.events} with one shard. */
     private static final String EVENTS_TABLE = ".eventstore.events";
     private static final String AFTER = "after";
 

@@ -63,8 +63,4 @@ final class RelayMetrics {
     long lastSequence() {
         return lastSequence.get();
     }
-
-    long published() {
-        return (long) events.count();
-    }
 }

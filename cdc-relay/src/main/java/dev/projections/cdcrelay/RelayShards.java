@@ -41,18 +41,9 @@ public final class RelayShards implements AutoCloseable {
         return relays.stream().allMatch(CdcRelayApp::isActive);
     }
 
-    public boolean anyActive() {
-        return relays.stream().anyMatch(CdcRelayApp::isActive);
-    }
-
     /** The highest sequence any of its shards had Kafka acknowledge; -1 before the first. */
     public long lastRelayedSequence() {
         return relays.stream().mapToLong(CdcRelayApp::lastRelayedSequence).max().orElse(-1);
-    }
-
-    /** How many events its shards have had Kafka acknowledge since they started. */
-    public long publishedEvents() {
-        return relays.stream().mapToLong(CdcRelayApp::publishedEvents).sum();
     }
 
     /** Stops every shard's relay side by side, each as {@link CdcRelayApp#close()} does; once. */

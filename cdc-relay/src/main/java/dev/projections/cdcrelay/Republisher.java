@@ -111,7 +111,7 @@ public final class Republisher {
      * which consumers pass over.
      */
     private Map<String, Object> producerConfig() {
-        Map<String, Object> producer = CdcRelayApp.producerConfig(config, "pipeline-republish");
+        Map<String, Object> producer = config.producerConfig("pipeline-republish");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return producer;

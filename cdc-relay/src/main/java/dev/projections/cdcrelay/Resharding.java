@@ -145,8 +145,8 @@ public final class Resharding {
     }
 
     /** The slots of a layout of {@code shards}. */
-    public List<String> slots(int shards) {
-        return config.withShards(shards).perShard().stream().map(CdcRelayConfig::slotName).toList();
+    private List<String> slots(int shards) {
+        return config.withShards(shards).slotNames();
     }
 
     private static void check(int from, int to) {

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 
 class EventPublisherTest {
 
+    /** Debezium's topic of the events table, with one shard's topic.prefix. */
+    private static final String EVENTS_TOPIC = "pipeline.eventstore.events";
+
     /** The row as Debezium's change event carries it: uuid, jsonb and timestamptz as strings. */
     private static final Schema ROW = SchemaBuilder.struct()
             .field("id", Schema.STRING_SCHEMA)
@@ -134,7 +137,7 @@ class EventPublisherTest {
                 .put("payload", "{}")
                 .put("metadata", "{}")
                 .put("created_at", "2026-11-24T02:13:59.123456Z");
-        SourceRecord record = new SourceRecord(Map.of(), Map.of(), EventPublisher.EVENTS_TOPIC, CHANGE, new Struct(CHANGE).put("after", row));
+        SourceRecord record = new SourceRecord(Map.of(), Map.of(), EVENTS_TOPIC, CHANGE, new Struct(CHANGE).put("after", row));
         return new ChangeEvent<>() {
             @Override
             public SourceRecord key() {
@@ -148,7 +151,7 @@ class EventPublisherTest {
 
             @Override
             public String destination() {
-                return EventPublisher.EVENTS_TOPIC;
+                return EVENTS_TOPIC;
             }
 
             @Override

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import picocli.CommandLine.Command;
@@ -120,7 +119,7 @@ final class StatusCommand implements Callable<Integer> {
      * finish.
      */
     private static void relaySlots(Connection connection, CdcRelayConfig relay, ObjectNode relayNode) throws SQLException {
-        List<String> layout = IntStream.range(0, relay.shards()).mapToObj(relay::slotName).toList();
+        List<String> layout = relay.slotNames();
         Map<String, ObjectNode> found = new LinkedHashMap<>();
         try (PreparedStatement statement = connection.prepareStatement("""
                 SELECT s.slot_name, s.active, s.active_pid, coalesce(host(a.client_addr), 'local'),
@@ -151,7 +150,7 @@ final class StatusCommand implements Callable<Integer> {
             slots.add(found.containsKey(name) ? found.remove(name) : EventJson.MAPPER.createObjectNode().put("slot", name).put("exists", false)
                     .put("active", false));
         }
-        relayNode.put("slotExists", layout.size() == relay.shards() && stream(slots).allMatch(slot -> slot.get("exists").asBoolean()));
+        relayNode.put("slotExists", stream(slots).allMatch(slot -> slot.get("exists").asBoolean()));
         relayNode.put("active", stream(slots).allMatch(slot -> slot.get("active").asBoolean()));
         relayNode.put("slotLagBytes", stream(slots).filter(slot -> slot.hasNonNull("lagBytes")).mapToLong(slot -> slot.get("lagBytes").asLong())
                 .max().orElse(0));

@@ -10,6 +10,7 @@ import dev.projections.pipelinetools.PipelineProcess;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
+import io.micrometer.core.instrument.Counter;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -113,7 +114,7 @@ public final class RelayBench {
         Settings settings = Settings.of(own, Map.of());
         CdcRelayConfig config = CdcRelayConfig.from(settings, Map.of());
         settings.validate();
-        List<String> slots = config.perShard().stream().map(CdcRelayConfig::slotName).toList();
+        List<String> slots = config.slotNames();
         try (Connection connection = dataSource.getConnection()) {
             for (String slot : slots) {
                 Resharding.makeSlot(connection, slot);
@@ -124,9 +125,9 @@ public final class RelayBench {
             awaitActive(relay);
             List<BenchWorkload.Event> warmUp = workload.documents(warmUpEvents / BenchWorkload.EVENTS_PER_DOCUMENT);
             BenchWorkload.insertBatched(dataSource, "eventstore.events", warmUp);
-            awaitPublished(relay, warmUp.size());
+            awaitPublished(monitoring, warmUp.size());
             List<BenchWorkload.Event> measured = workload.documents(events / BenchWorkload.EVENTS_PER_DOCUMENT);
-            long before = relay.publishedEvents();
+            long before = published(monitoring);
 
             ResourceMeter.CpuMark start = meter.mark();
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
@@ -134,7 +135,7 @@ public final class RelayBench {
             long insertingBefore = THREADS.getCurrentThreadCpuTime();
             BenchWorkload.insertBatched(dataSource, "eventstore.events", measured);
             long inserting = THREADS.getCurrentThreadCpuTime() - insertingBefore;
-            awaitPublished(relay, before + measured.size());
+            awaitPublished(monitoring, before + measured.size());
             ResourceMeter.CpuMark end = meter.mark();
             Map<Long, Long> threadsAfter = threadCpu();
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
@@ -239,11 +240,16 @@ public final class RelayBench {
         }
     }
 
-    private static void awaitPublished(RelayShards relay, long events) throws InterruptedException {
+    /** The events every shard of the run has had Kafka acknowledge, by the relay's own counter, {@code pipeline_relay_events_total}. */
+    private static long published(Monitoring monitoring) {
+        return (long) monitoring.registry().find("pipeline.relay.events").counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private static void awaitPublished(Monitoring monitoring, long events) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (relay.publishedEvents() < events) {
+        while (published(monitoring) < events) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the relay published " + relay.publishedEvents() + " of " + events + " events within 5 minutes");
+                throw new IllegalStateException("the relay published " + published(monitoring) + " of " + events + " events within 5 minutes");
             }
             Thread.sleep(2);
         }
