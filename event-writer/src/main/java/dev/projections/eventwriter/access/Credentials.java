@@ -48,10 +48,6 @@ public final class Credentials {
         return new Credentials(null, null);
     }
 
-    public static Credentials of(BearerTokens tokens, ApiKeys keys) {
-        return new Credentials(tokens, keys);
-    }
-
     /**
      * From the settings: required unless {@code http-auth} is off, in which case none may be given. The key
      * files are read now, so that a missing or malformed one is a bad setting reported at start.
