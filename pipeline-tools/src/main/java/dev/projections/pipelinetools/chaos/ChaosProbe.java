@@ -42,7 +42,7 @@ final class ChaosProbe {
      * their read models has them: the pipeline is flowing end to end again.
      */
     boolean probe(String after) throws Exception {
-        List<UUID> documents = IntStream.range(0, shards).mapToObj(shard -> inShard(shard)).toList();
+        List<UUID> documents = IntStream.range(0, shards).mapToObj(this::inShard).toList();
         UUID customer = UUID.randomUUID();
         UUID conversation = UUID.randomUUID();
         long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
