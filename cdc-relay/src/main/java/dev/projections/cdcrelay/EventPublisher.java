@@ -99,7 +99,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
         committer.markBatchFinished();
         if (!events.isEmpty()) {
             long last = events.get(events.size() - 1).sequence();
-            metrics.published(events.size(), last, System.nanoTime() - started);
+            metrics.published(events.stream().mapToLong(event -> event.occurredAt().toEpochMilli()).toArray(), last, System.nanoTime() - started);
             LOG.debug("published {} events up to sequence {}", events.size(), last);
         }
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,6 +17,7 @@ final class RelayMetrics {
     private final Counter events;
     private final DistributionSummary batchSize;
     private final Timer batchTime;
+    private final Timer delay;
     private final AtomicLong lastSequence = new AtomicLong(-1);
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
     private final AtomicLong active = new AtomicLong();
@@ -29,6 +31,10 @@ final class RelayMetrics {
                 .tag("slot", slot).register(registry);
         batchTime = Timer.builder("pipeline.relay.batch").description("Time to publish a batch until Kafka acknowledged all of it")
                 .publishPercentileHistogram().tag("slot", slot).register(registry);
+        delay = Timer.builder("pipeline.relay.delay")
+                .description("From the event's commit in eventstore.events (its created_at) to Kafka's acknowledgement of it")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                .tag("slot", slot).register(registry);
         Gauge.builder("pipeline.relay.last.sequence", lastSequence, AtomicLong::get)
                 .description("Sequence of the last event Kafka acknowledged; -1 before the first").tag("slot", slot).register(registry);
         Gauge.builder("pipeline.relay.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
@@ -45,9 +51,18 @@ final class RelayMetrics {
         }
     }
 
-    void published(int count, long last, long nanos) {
-        events.increment(count);
-        batchSize.record(count);
+    /**
+     * Kafka acknowledged a batch's events, the last of them {@code last}, {@code nanos} after the batch came;
+     * {@code committedMillis} are the events' commit times, epoch milliseconds by PostgreSQL's clock.
+     */
+    void published(long[] committedMillis, long last, long nanos) {
+        long now = System.currentTimeMillis();
+        for (long committed : committedMillis) {
+            // a clock behind PostgreSQL's would make it negative: 0 then, as a timer takes no less
+            delay.record(Math.max(0, now - committed), TimeUnit.MILLISECONDS);
+        }
+        events.increment(committedMillis.length);
+        batchSize.record(committedMillis.length);
         batchTime.record(nanos, TimeUnit.NANOSECONDS);
         lastSequence.set(last);
     }

@@ -126,7 +126,31 @@ class EventPublisherTest {
         assertThat(processed).isEmpty();
     }
 
+    @Test
+    void givenABatchKafkaAcknowledges_whenPublished_thenEachEventIsMarkedProcessedAndItsDelayFromItsCommitIsMeasured() throws Exception {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Instant committed = Instant.now().minusSeconds(2);
+        List<ChangeEvent<SourceRecord, SourceRecord>> batch = new ArrayList<>();
+        for (long sequence = 1; sequence <= 5; sequence++) {
+            batch.add(changeEvent(sequence, committed));
+        }
+        List<Object> processed = new CopyOnWriteArrayList<>();
+
+        new EventPublisher(producer, types -> { }, new RelayMetrics(registry, "pipeline_relay")).handleBatch(batch, committer(processed));
+
+        assertThat(processed).hasSize(6).endsWith("batch finished");
+        assertThat(registry.get("pipeline.relay.events").tag("slot", "pipeline_relay").counter().count()).isEqualTo(5);
+        io.micrometer.core.instrument.Timer delay = registry.get("pipeline.relay.delay").tag("slot", "pipeline_relay").timer();
+        assertThat(delay.count()).isEqualTo(5);
+        assertThat(delay.max(TimeUnit.MILLISECONDS)).isBetween(2_000.0, 60_000.0);
+    }
+
     private static ChangeEvent<SourceRecord, SourceRecord> changeEvent(long sequence) {
+        return changeEvent(sequence, Instant.parse("2026-11-24T02:13:59.123456Z"));
+    }
+
+    private static ChangeEvent<SourceRecord, SourceRecord> changeEvent(long sequence, Instant committed) {
         Struct row = new Struct(ROW)
                 .put("id", UUID.randomUUID().toString())
                 .put("sequence", sequence)
@@ -136,7 +160,7 @@ class EventPublisherTest {
                 .put("event_version", 1)
                 .put("payload", "{}")
                 .put("metadata", "{}")
-                .put("created_at", "2026-11-24T02:13:59.123456Z");
+                .put("created_at", committed.toString());
         SourceRecord record = new SourceRecord(Map.of(), Map.of(), EVENTS_TOPIC, CHANGE, new Struct(CHANGE).put("after", row));
         return new ChangeEvent<>() {
             @Override
