@@ -65,16 +65,19 @@ class BenchIT {
     }
 
     @Test
-    void givenTheRelayBench_whenRunBriefly_thenItReportsOneAndTwoShardsAndTheModel(@TempDir Path out) throws Exception {
+    void givenTheRelayBench_whenRunBriefly_thenItReportsOneAndTwoShardsCatchingUpAndAtARateAndTheModel(@TempDir Path out) throws Exception {
         CommandLine cli = PipelineTools.commandLine();
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
 
-        int exit = cli.execute("bench", "relay", "--rounds", "1", "--events", "600", "--warm-up-events", "300", "--out", out.toString());
+        int exit = cli.execute("bench", "relay", "--rounds", "1", "--events", "600", "--warm-up-events", "300", "--rate", "300",
+                "--rate-events", "300", "--out", out.toString());
 
         assertThat(exit).as("exit code; stderr: %s", err).isZero();
         String report = Files.readString(out.resolve("relay.md"));
-        assertThat(report).contains("| shards | events/s |", "What limits 1 shard(s)", "What limits 2 shard(s)", "Model, not a measurement");
-        assertThat(report.lines().filter(line -> line.startsWith("| 1 |") || line.startsWith("| 2 |"))).hasSize(2);
+        assertThat(report).contains("Catch-up: 600 events a run", "At 300 events/s: 300 events a run", "What limits 1 shard(s)",
+                "What limits 2 shard(s)", "Model, not a measurement");
+        // a row for each shard count in each stage
+        assertThat(report.lines().filter(line -> line.startsWith("| 1 |") || line.startsWith("| 2 |"))).hasSize(4);
     }
 }

@@ -11,6 +11,8 @@ import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
 import dev.projections.settings.Settings;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -29,22 +31,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 
 /**
- * The relay with 1 shard and with 2, round after round: events committed in batches into
- * {@code eventstore.events} until Kafka acknowledged them all, with the CPU each part took. The broker runs
- * in a process of its own, so that this process's CPU is the relay's and the inserts'; the inserting
- * thread's own CPU is taken out. Each run has slots of its own, made before it starts, so that it streams
- * only what it is given.
+ * The relay with 1 shard and with 2, round after round, in two stages: catch-up, events committed in
+ * batches into {@code eventstore.events} until Kafka acknowledged them all; and a fixed rate, one event a
+ * transaction, as writers append. Each reports the CPU each part took. The broker runs in a process of its
+ * own, so that this process's CPU is the relay's and the bench's; the CPU of the bench's threads, which
+ * insert and wait, is taken out. Each run has slots of its own, made before it starts, so that it streams only what it is given.
  */
 public final class RelayBench {
 
     /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
     record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
-            double relayMicros, double postgresMicros, double machineCores, List<String> busiestThreads) {
+            double relayMicros, double postgresMicros, double machineCores, double delayP50Millis, double delayP99Millis,
+            List<String> busiestThreads) {
 
         double perSecond() {
             return events / seconds;
@@ -63,15 +67,30 @@ public final class RelayBench {
     private final int warmUpEvents;
     private final int rounds;
     private final List<Integer> shardCounts;
+    private final int rate;
+    private final int rateEvents;
     private final PrintStream out;
 
-    public RelayBench(int events, int warmUpEvents, int rounds, List<Integer> shardCounts, PrintStream out) {
+    /**
+     * @param rate events a second of the fixed-rate stage, one a transaction from {@link #RATE_WRITERS} writers; 0 leaves it out
+     * @param rateEvents events of a fixed-rate run, measured
+     */
+    public RelayBench(int events, int warmUpEvents, int rounds, List<Integer> shardCounts, int rate, int rateEvents, PrintStream out) {
         this.events = events;
         this.warmUpEvents = warmUpEvents;
         this.rounds = rounds;
         this.shardCounts = List.copyOf(shardCounts);
+        this.rate = rate;
+        this.rateEvents = rateEvents;
         this.out = out;
     }
+
+    /** How a run's measured events are committed. */
+    private enum Stage {
+        CATCH_UP, RATE
+    }
+
+    private static final int RATE_WRITERS = 4;
 
     /** Runs every round and returns the report's lines. */
     public List<String> run(Path work) throws Exception {
@@ -81,7 +100,7 @@ public final class RelayBench {
         }
         Process broker = PipelineProcess.builder(Map.of(), List.of("broker", "--port", Integer.toString(kafkaPort), "--data-dir",
                 work.resolve("kafka").toString())).redirectOutput(work.resolve("broker.log").toFile()).start();
-        Map<Integer, List<Run>> runs = new LinkedHashMap<>();
+        Map<Stage, Map<Integer, List<Run>>> runs = new LinkedHashMap<>();
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(0, work.resolve("postgres"))) {
             Migrations.migrate(postgres.dataSource());
             awaitBroker(work.resolve("broker.log"));
@@ -90,11 +109,14 @@ public final class RelayBench {
             try (Connection backend = postgres.dataSource().getConnection(); ResourceMeter meter = new ResourceMeter(backendPid(backend))) {
                 BenchWorkload workload = new BenchWorkload();
                 for (int round = 1; round <= rounds; round++) {
-                    for (int shards : shardCounts) {
-                        out.printf("bench relay: round %d of %d, %d shard(s): %,d events after %,d not measured%n", round, rounds, shards,
-                                events, warmUpEvents);
-                        runs.computeIfAbsent(shards, count -> new ArrayList<>())
-                                .add(run(postgres.dataSource(), flags, shards, round, workload, meter));
+                    for (Stage stage : rate > 0 ? Stage.values() : new Stage[] {Stage.CATCH_UP}) {
+                        for (int shards : shardCounts) {
+                            out.printf("bench relay: round %d of %d, %d shard(s), %s: %,d events after %,d not measured%n", round, rounds,
+                                    shards, stage == Stage.CATCH_UP ? "catch-up" : String.format(Locale.US, "%,d events/s", rate),
+                                    stage == Stage.CATCH_UP ? events : rateEvents, warmUpEvents);
+                            runs.computeIfAbsent(stage, s -> new LinkedHashMap<>()).computeIfAbsent(shards, count -> new ArrayList<>())
+                                    .add(run(postgres.dataSource(), flags, stage, shards, round, workload, meter));
+                        }
                     }
                 }
             }
@@ -105,14 +127,16 @@ public final class RelayBench {
         return report(runs);
     }
 
-    private Run run(DataSource dataSource, Map<String, String> flags, int shards, int round, BenchWorkload workload, ResourceMeter meter)
-            throws Exception {
+    private Run run(DataSource dataSource, Map<String, String> flags, Stage stage, int shards, int round, BenchWorkload workload,
+            ResourceMeter meter) throws Exception {
+        String run = stage.name().toLowerCase(Locale.ROOT).replace("_", "") + "_r" + round + "_s" + shards;
         Map<String, String> own = new HashMap<>(flags);
         own.put(CdcRelayConfig.SHARDS, Integer.toString(shards));
-        own.put(CdcRelayConfig.SLOT_NAME, "bench_relay_r" + round + "_s" + shards);
-        own.put(CdcRelayConfig.OFFSETS_TOPIC, "bench.relay.offsets.r" + round + ".s" + shards);
-        Settings settings = Settings.of(own, Map.of());
-        CdcRelayConfig config = CdcRelayConfig.from(settings, Map.of());
+        own.put(CdcRelayConfig.SLOT_NAME, "bench_relay_" + run);
+        own.put(CdcRelayConfig.OFFSETS_TOPIC, "bench.relay.offsets." + run);
+        // the relay's other settings from the environment, as the relay takes them: a run can try them
+        Settings settings = Settings.fromEnvironment(own);
+        CdcRelayConfig config = CdcRelayConfig.from(settings, System.getenv());
         settings.validate();
         List<String> slots = config.slotNames();
         try (Connection connection = dataSource.getConnection()) {
@@ -126,36 +150,46 @@ public final class RelayBench {
             List<BenchWorkload.Event> warmUp = workload.documents(warmUpEvents / BenchWorkload.EVENTS_PER_DOCUMENT);
             BenchWorkload.insertBatched(dataSource, "eventstore.events", warmUp);
             awaitPublished(monitoring, warmUp.size());
-            List<BenchWorkload.Event> measured = workload.documents(events / BenchWorkload.EVENTS_PER_DOCUMENT);
+            List<BenchWorkload.Event> measured = workload.documents((stage == Stage.CATCH_UP ? events : rateEvents)
+                    / BenchWorkload.EVENTS_PER_DOCUMENT);
             long before = published(monitoring);
 
+            Map<Double, Double> delaysBefore = delays(monitoring);
             ResourceMeter.CpuMark start = meter.mark();
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
             Map<Long, Long> threadsBefore = threadCpu();
-            long insertingBefore = THREADS.getCurrentThreadCpuTime();
-            BenchWorkload.insertBatched(dataSource, "eventstore.events", measured);
-            long inserting = THREADS.getCurrentThreadCpuTime() - insertingBefore;
+            // the bench's own threads, which insert and wait, are not the relay's
+            long benchBefore = THREADS.getCurrentThreadCpuTime();
+            double writers = 0;
+            if (stage == Stage.CATCH_UP) {
+                BenchWorkload.insertBatched(dataSource, "eventstore.events", measured);
+            } else {
+                writers = BenchWorkload.insertAtRate(dataSource, measured, rate, RATE_WRITERS, meter::sessionCpuSeconds).threadCpuSeconds();
+            }
             awaitPublished(monitoring, before + measured.size());
+            double bench = (THREADS.getCurrentThreadCpuTime() - benchBefore) / 1e9 + writers;
             ResourceMeter.CpuMark end = meter.mark();
             Map<Long, Long> threadsAfter = threadCpu();
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
+            Map<Double, Double> delaysAfter = delays(monitoring);
+            delaysAfter.replaceAll((bound, count) -> count - delaysBefore.getOrDefault(bound, 0.0));
 
             double seconds = (end.nanos() - start.nanos()) / 1e9;
             Map<Long, Double> cores = new HashMap<>();
             threadsAfter.forEach((id, cpu) -> cores.put(id, (cpu - threadsBefore.getOrDefault(id, 0L)) / 1e9 / seconds));
             double debezium = cores.entrySet().stream().filter(thread -> name(thread.getKey()).contains(DECODING_THREAD))
                     .mapToDouble(Map.Entry::getValue).max().orElse(0);
-            List<String> busiest = cores.entrySet().stream().sorted(Map.Entry.<Long, Double>comparingByValue().reversed()).limit(4)
+            List<String> busiest = cores.entrySet().stream().sorted(Map.Entry.<Long, Double>comparingByValue().reversed()).limit(6)
                     .map(thread -> String.format(Locale.US, "%s %.2f", name(thread.getKey()), thread.getValue())).toList();
             double walSender = walSendersAfter.entrySet().stream().mapToDouble(sender -> sender.getValue()
                     - walSendersBefore.getOrDefault(sender.getKey(), sender.getValue())).max().orElse(0) / seconds;
             double machine = end.machine().isPresent() && start.machine().isPresent()
                     ? end.machine().get().busySeconds() - start.machine().get().busySeconds() : Double.NaN;
-            double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - inserting / 1e9;
+            double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - bench;
             double postgresCpu = end.postgresSeconds() - start.postgresSeconds();
             int count = measured.size();
             return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6,
-                    postgresCpu / count * 1e6, machine / seconds, busiest);
+                    postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 0.50), percentile(delaysAfter, 0.99), busiest);
         } finally {
             monitoring.close();
             try (Connection connection = dataSource.getConnection()) {
@@ -166,34 +200,51 @@ public final class RelayBench {
         }
     }
 
-    private List<String> report(Map<Integer, List<Run>> runs) {
+    private List<String> report(Map<Stage, Map<Integer, List<Run>>> runs) {
         List<String> lines = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
-        lines.add(String.format(Locale.US, "relay bench: %,d events a run (documents of 3 events, committed in batches of 500) after %,d not"
-                + " measured; %d round(s); medians. On %d cores, beside PostgreSQL and the inserts; the broker in a process of its own.",
-                events, warmUpEvents, rounds, cores));
-        lines.add("");
-        lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
-                + "| relay process (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |");
-        lines.add("|---|---|---|---|---|---|---|---|---|");
+        lines.add(String.format(Locale.US, "relay bench: %d round(s), medians; each run first relays %,d events, not measured. On %d cores,"
+                + " beside PostgreSQL and the inserts; the broker in a process of its own.", rounds, warmUpEvents, cores));
         Map<Integer, Run> medians = new LinkedHashMap<>();
-        runs.forEach((shards, list) -> {
-            double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
-            Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
-                    median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
-                    median(list, Run::postgresMicros), median(list, Run::machineCores), list.get(list.size() - 1).busiestThreads());
-            medians.put(shards, median);
-            lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
-                    median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
-                    median.machineMicros(), median.relayMicros(), median.postgresMicros(), median.machineCores(), cores));
+        List<String> busiest = new ArrayList<>();
+        runs.forEach((stage, byShards) -> {
+            lines.add("");
+            lines.add(stage == Stage.CATCH_UP
+                    ? String.format(Locale.US, "Catch-up: %,d events a run, documents of 3 events committed in batches of 500, as fast as the relay"
+                            + " takes them.", events)
+                    : String.format(Locale.US, "At %,d events/s: %,d events a run, one a transaction from %d writers, as appends come. The delay"
+                            + " is the relay's own pipeline_relay_delay_seconds, from an event's commit to Kafka's acknowledgement, as the upper"
+                            + " bound of its histogram's bucket.", rate, rateEvents, RATE_WRITERS));
+            lines.add("");
+            boolean delays = stage == Stage.RATE;
+            lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
+                    + "| relay process (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |"
+                    + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
+            lines.add("|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
+            byShards.forEach((shards, list) -> {
+                double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
+                Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
+                        median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
+                        median(list, Run::postgresMicros), median(list, Run::machineCores), median(list, Run::delayP50Millis),
+                        median(list, Run::delayP99Millis), list.get(list.size() - 1).busiestThreads());
+                if (stage == Stage.CATCH_UP) {
+                    medians.put(shards, median);
+                }
+                busiest.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s) %s, cores (the last round): %s",
+                        shards, stage == Stage.CATCH_UP ? "at catch-up" : String.format(Locale.US, "at %,d events/s", rate),
+                        String.join(", ", median.busiestThreads())));
+                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
+                        median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
+                        median.machineMicros(), median.relayMicros(), median.postgresMicros(), median.machineCores(), cores)
+                        + (delays ? String.format(Locale.US, " %.1f | %.1f |", median.delayP50Millis(), median.delayP99Millis()) : ""));
+            });
         });
         lines.add("");
         Run one = medians.get(shardCounts.get(0));
         double decoding = one.decodingMicros();
         double perThread = 1e6 / decoding;
-        medians.values().forEach(run -> lines.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s), cores"
-                + " (the last round): %s", run.shards(), String.join(", ", run.busiestThreads()))));
-        medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s): %s", run.shards(),
+        lines.addAll(busiest);
+        medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s) at catch-up: %s", run.shards(),
                 run.machineCores() > 0.85 * cores
                         ? String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's"
                                 + " inserts and WAL senders and the relay's publishing, so more shards cannot add events/s here", run.machineCores(), cores)
@@ -205,6 +256,24 @@ public final class RelayBench {
                 decoding, perThread, perThread, one.machineMicros(), one.relayMicros(), 1e6 / one.machineMicros(), perThread,
                 1e6 / one.machineMicros()));
         return lines;
+    }
+
+    /** The relay's delay histogram of every shard, summed: events at most so many milliseconds late, by the bucket's bound. */
+    private static Map<Double, Double> delays(Monitoring monitoring) {
+        Map<Double, Double> counts = new TreeMap<>();
+        for (Timer timer : monitoring.registry().find("pipeline.relay.delay").timers()) {
+            for (CountAtBucket bucket : timer.takeSnapshot().histogramCounts()) {
+                counts.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** The smallest bucket bound that holds the share of events given; NaN without events. */
+    private static double percentile(Map<Double, Double> cumulative, double share) {
+        double all = cumulative.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return cumulative.entrySet().stream().filter(bucket -> all > 0 && bucket.getValue() >= share * all).mapToDouble(Map.Entry::getKey)
+                .min().orElse(Double.NaN);
     }
 
     private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
