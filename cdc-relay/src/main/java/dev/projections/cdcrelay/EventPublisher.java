@@ -123,7 +123,7 @@ final class EventPublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 row.getString("aggregate_type"),
                 row.getString("event_type"),
                 row.getInt32("event_version"),
-                EventJson.instant(row.getString("created_at")),
+                CommitTimeConverter.instant(row.getInt64("created_at")),
                 // passed on as stored: parsing it only to write it again would cost the relay a third of its time
                 EventJson.raw(row.getString("payload")),
                 (ObjectNode) EventJson.tree(row.getString("metadata")));

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.projections.embeddedservices.EmbeddedKafka;
 import dev.projections.embeddedservices.SharedPostgres;
+import dev.projections.eventcatalogue.EventEnvelope;
 import dev.projections.eventcatalogue.EventJson;
+import dev.projections.eventcatalogue.EventTopics;
 import dev.projections.eventwriter.EventStore;
 import dev.projections.eventwriter.NewEvent;
 import dev.projections.migrations.Migrations;
@@ -18,11 +20,19 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +89,52 @@ class CdcRelayAppIT {
             } finally {
                 relay.close();
             }
+        }
+    }
+
+    @Test
+    void givenAnEventBeforeTheRelaysFirstStartAndOneAfter_whenRelayed_thenEachEnvelopesOccurredAtIsItsCreatedAtToTheMicrosecond()
+            throws Exception {
+        // the first comes through the first start's snapshot, as PostgreSQL's text; the second streams
+        long snapshotted = append();
+        CdcRelayApp relay = start("relay_it_commit_time");
+        long streamed;
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> relay.lastRelayedSequence() >= snapshotted);
+            streamed = append();
+            await().atMost(Duration.ofSeconds(60)).until(() -> relay.lastRelayedSequence() >= streamed);
+        } finally {
+            relay.close();
+        }
+
+        Map<Long, Instant> occurredAt = new HashMap<>();
+        String topic = EventTopics.forAggregateType("customer").name();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(partition -> new TopicPartition(topic, partition.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    EventEnvelope event = EventJson.envelope(record.value());
+                    occurredAt.put(event.sequence(), event.occurredAt());
+                }
+                return occurredAt.containsKey(snapshotted) && occurredAt.containsKey(streamed);
+            });
+        }
+        assertThat(occurredAt.get(snapshotted)).isEqualTo(createdAt(snapshotted));
+        assertThat(occurredAt.get(streamed)).isEqualTo(createdAt(streamed));
+    }
+
+    private static Instant createdAt(long sequence) throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT created_at FROM eventstore.events WHERE sequence = " + sequence)) {
+            assertThat(rows.next()).isTrue();
+            Instant created = rows.getObject(1, OffsetDateTime.class).toInstant();
+            // the server's clock gives microseconds; a time that happens to end in whole milliseconds still compares
+            assertThat(created.getNano() % 1_000).isZero();
+            return created;
         }
     }
 

@@ -36,7 +36,7 @@ class EventPublisherTest {
     /** Debezium's topic of the events table, with one shard's topic.prefix. */
     private static final String EVENTS_TOPIC = "pipeline.eventstore.events";
 
-    /** The row as Debezium's change event carries it: uuid, jsonb and timestamptz as strings. */
+    /** The row as Debezium's change event carries it: uuid and jsonb as strings, created_at as microseconds (CommitTimeConverter). */
     private static final Schema ROW = SchemaBuilder.struct()
             .field("id", Schema.STRING_SCHEMA)
             .field("sequence", Schema.INT64_SCHEMA)
@@ -46,7 +46,7 @@ class EventPublisherTest {
             .field("event_version", Schema.INT32_SCHEMA)
             .field("payload", Schema.STRING_SCHEMA)
             .field("metadata", Schema.STRING_SCHEMA)
-            .field("created_at", Schema.STRING_SCHEMA)
+            .field("created_at", Schema.INT64_SCHEMA)
             .build();
     /** An insert's change event: the new row is its "after". */
     private static final Schema CHANGE = SchemaBuilder.struct().field("before", SchemaBuilder.struct().optional().build())
@@ -65,7 +65,7 @@ class EventPublisherTest {
                 .put("event_version", 3)
                 .put("payload", "{\"reason\": \"superseded\"}")
                 .put("metadata", "{\"correlation_id\": \"order-7\", \"user_id\": \"alice\"}")
-                .put("created_at", "2026-11-24T02:13:59.123456Z");
+                .put("created_at", CommitTimeConverter.micros(Instant.parse("2026-11-24T02:13:59.123456Z")));
 
         EventEnvelope event = EventPublisher.toEnvelope(row);
         ProducerRecord<String, byte[]> record = EventTopics.record(event);
@@ -160,7 +160,7 @@ class EventPublisherTest {
                 .put("event_version", 1)
                 .put("payload", "{}")
                 .put("metadata", "{}")
-                .put("created_at", committed.toString());
+                .put("created_at", CommitTimeConverter.micros(committed));
         SourceRecord record = new SourceRecord(Map.of(), Map.of(), EVENTS_TOPIC, CHANGE, new Struct(CHANGE).put("after", row));
         return new ChangeEvent<>() {
             @Override
