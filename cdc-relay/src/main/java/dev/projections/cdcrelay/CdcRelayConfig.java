@@ -189,9 +189,10 @@ public record CdcRelayConfig(
         props.setProperty("table.include.list", "eventstore.events,eventstore.relay_heartbeats");
         props.setProperty("tombstones.on.delete", "false");
         // each event's cost in Debezium's decoding thread, cut where Debezium lets it be: created_at as a
-        // number rather than formatted text
+        // number rather than formatted text, and a source block of what Debezium reads back
         props.setProperty("converters", CommitTimeConverter.NAME);
         props.setProperty(CommitTimeConverter.NAME + ".type", CommitTimeConverter.class.getName());
+        props.setProperty("sourceinfo.struct.maker", EventSourceInfo.class.getName());
         // a first start publishes the rows already there, in sequence order, so each aggregate stays in order;
         // so does a start whose slot was lost (dropped, invalidated) while offsets exist, rather than streaming
         // from the new slot's "now" past whatever was written meanwhile: projectors skip what they applied
