@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,14 +42,15 @@ import javax.sql.DataSource;
  * batches into {@code eventstore.events} until Kafka acknowledged them all; and a fixed rate, one event a
  * transaction, as writers append. Each reports the CPU each part took. The broker runs in a process of its
  * own, so that this process's CPU is the relay's and the bench's; the CPU of the bench's threads, which
- * insert and wait, is taken out. Each run has slots of its own, made before it starts, so that it streams only what it is given.
+ * insert and wait, is taken out. Each run has slots of its own, made before it starts, so that it streams
+ * only what it is given.
  */
 public final class RelayBench {
 
     /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
     record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
-            double relayMicros, double postgresMicros, double machineCores, double delayP50Millis, double delayP99Millis,
-            List<String> busiestThreads) {
+            double relayMicros, double relayingMicros, double postgresMicros, double machineCores, double delayP50Millis,
+            double delayP99Millis, List<String> busiestThreads) {
 
         double perSecond() {
             return events / seconds;
@@ -62,6 +64,12 @@ public final class RelayBench {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final String DECODING_THREAD = "change-event-source-coordinator";
+    private static final int RATE_WRITERS = 4;
+
+    /** How a run's measured events are committed. */
+    private enum Stage {
+        CATCH_UP, RATE
+    }
 
     private final int events;
     private final int warmUpEvents;
@@ -84,13 +92,6 @@ public final class RelayBench {
         this.rateEvents = rateEvents;
         this.out = out;
     }
-
-    /** How a run's measured events are committed. */
-    private enum Stage {
-        CATCH_UP, RATE
-    }
-
-    private static final int RATE_WRITERS = 4;
 
     /** Runs every round and returns the report's lines. */
     public List<String> run(Path work) throws Exception {
@@ -115,7 +116,7 @@ public final class RelayBench {
                                     shards, stage == Stage.CATCH_UP ? "catch-up" : String.format(Locale.US, "%,d events/s", rate),
                                     stage == Stage.CATCH_UP ? events : rateEvents, warmUpEvents);
                             runs.computeIfAbsent(stage, s -> new LinkedHashMap<>()).computeIfAbsent(shards, count -> new ArrayList<>())
-                                    .add(run(postgres.dataSource(), flags, stage, shards, round, workload, meter));
+                                    .add(run(postgres.dataSource(), flags, stage, shards, round, workload, meter, broker.toHandle()));
                         }
                     }
                 }
@@ -128,7 +129,7 @@ public final class RelayBench {
     }
 
     private Run run(DataSource dataSource, Map<String, String> flags, Stage stage, int shards, int round, BenchWorkload workload,
-            ResourceMeter meter) throws Exception {
+            ResourceMeter meter, ProcessHandle broker) throws Exception {
         String run = stage.name().toLowerCase(Locale.ROOT).replace("_", "") + "_r" + round + "_s" + shards;
         Map<String, String> own = new HashMap<>(flags);
         own.put(CdcRelayConfig.SHARDS, Integer.toString(shards));
@@ -156,6 +157,7 @@ public final class RelayBench {
 
             Map<Double, Double> delaysBefore = delays(monitoring);
             ResourceMeter.CpuMark start = meter.mark();
+            double brokerBefore = ResourceMeter.cpuSeconds(broker);
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
             Map<Long, Long> threadsBefore = threadCpu();
             // the bench's own threads, which insert and wait, are not the relay's
@@ -169,6 +171,7 @@ public final class RelayBench {
             awaitPublished(monitoring, before + measured.size());
             double bench = (THREADS.getCurrentThreadCpuTime() - benchBefore) / 1e9 + writers;
             ResourceMeter.CpuMark end = meter.mark();
+            double brokerCpu = ResourceMeter.cpuSeconds(broker) - brokerBefore;
             Map<Long, Long> threadsAfter = threadCpu();
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
             Map<Double, Double> delaysAfter = delays(monitoring);
@@ -181,14 +184,17 @@ public final class RelayBench {
                     .mapToDouble(Map.Entry::getValue).max().orElse(0);
             List<String> busiest = cores.entrySet().stream().sorted(Map.Entry.<Long, Double>comparingByValue().reversed()).limit(6)
                     .map(thread -> String.format(Locale.US, "%s %.2f", name(thread.getKey()), thread.getValue())).toList();
-            double walSender = walSendersAfter.entrySet().stream().mapToDouble(sender -> sender.getValue()
-                    - walSendersBefore.getOrDefault(sender.getKey(), sender.getValue())).max().orElse(0) / seconds;
+            double[] walSenders = walSendersAfter.entrySet().stream().mapToDouble(sender -> sender.getValue()
+                    - walSendersBefore.getOrDefault(sender.getKey(), sender.getValue())).toArray();
+            double walSender = Arrays.stream(walSenders).max().orElse(0) / seconds;
             double machine = end.machine().isPresent() && start.machine().isPresent()
                     ? end.machine().get().busySeconds() - start.machine().get().busySeconds() : Double.NaN;
             double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - bench;
             double postgresCpu = end.postgresSeconds() - start.postgresSeconds();
             int count = measured.size();
-            return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6,
+            // what relaying itself cost, without the inserts and whatever else the machine ran
+            double relaying = relayCpu + Arrays.stream(walSenders).sum() + brokerCpu;
+            return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6, relaying / count * 1e6,
                     postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 0.50), percentile(delaysAfter, 0.99), busiest);
         } finally {
             monitoring.close();
@@ -218,14 +224,15 @@ public final class RelayBench {
             lines.add("");
             boolean delays = stage == Stage.RATE;
             lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
-                    + "| relay process (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |"
+                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |"
                     + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
-            lines.add("|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
+            lines.add("|---|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
             byShards.forEach((shards, list) -> {
                 double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
                 Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
                         median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
-                        median(list, Run::postgresMicros), median(list, Run::machineCores), median(list, Run::delayP50Millis),
+                        median(list, Run::relayingMicros), median(list, Run::postgresMicros), median(list, Run::machineCores),
+                        median(list, Run::delayP50Millis),
                         median(list, Run::delayP99Millis), list.get(list.size() - 1).busiestThreads());
                 if (stage == Stage.CATCH_UP) {
                     medians.put(shards, median);
@@ -233,9 +240,10 @@ public final class RelayBench {
                 busiest.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s) %s, cores (the last round): %s",
                         shards, stage == Stage.CATCH_UP ? "at catch-up" : String.format(Locale.US, "at %,d events/s", rate),
                         String.join(", ", median.busiestThreads())));
-                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
+                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
                         median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
-                        median.machineMicros(), median.relayMicros(), median.postgresMicros(), median.machineCores(), cores)
+                        median.machineMicros(), median.relayMicros(), median.relayingMicros(), median.postgresMicros(), median.machineCores(),
+                        cores)
                         + (delays ? String.format(Locale.US, " %.1f | %.1f |", median.delayP50Millis(), median.delayP99Millis()) : ""));
             });
         });
