@@ -253,17 +253,28 @@ public final class RelayBench {
         double perThread = 1e6 / decoding;
         lines.addAll(busiest);
         medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s) at catch-up: %s", run.shards(),
-                run.machineCores() > 0.85 * cores
-                        ? String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's"
-                                + " inserts and WAL senders and the relay's publishing, so more shards cannot add events/s here", run.machineCores(), cores)
-                        : String.format(Locale.US, "the busiest decoding thread, %.2f of a core, with %.2f of %d cores busy",
-                                Math.max(run.debeziumCores(), run.walSenderCores()), run.machineCores(), cores))));
+                limit(run, cores))));
         lines.add(String.format(Locale.US, "Model, not a measurement: one shard's busiest decoding thread took %.0f µs of CPU per event, so one"
                 + " shard decodes at most %,.0f events/s; N shards on N free cores, at most N × %,.0f. The whole machine took %.0f µs per event"
                 + " (the relay process %.0f), so C cores carry at most C × %,.0f events/s: N shards reach about min(N × %,.0f, C × %,.0f).",
                 decoding, perThread, perThread, one.machineMicros(), one.relayMicros(), 1e6 / one.machineMicros(), perThread,
                 1e6 / one.machineMicros()));
         return lines;
+    }
+
+    /** What held a catch-up run's events/s: a decoding thread near a core, the machine's cores, or neither. */
+    private static String limit(Run run, int cores) {
+        double decoding = Math.max(run.debeziumCores(), run.walSenderCores());
+        if (decoding > 0.8) {
+            return String.format(Locale.US, "the busiest decoding thread, %.2f of a core, with %.2f of %d cores busy", decoding,
+                    run.machineCores(), cores);
+        }
+        if (run.machineCores() > 0.8 * cores) {
+            return String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's inserts and"
+                    + " WAL senders and the relay's publishing, so more shards cannot add events/s here", run.machineCores(), cores);
+        }
+        return String.format(Locale.US, "neither a decoding thread (the busiest %.2f of a core) nor the cores (%.2f of %d busy): the relay"
+                + " waits, for Kafka's acknowledgement of each batch and for the inserts' commits", decoding, run.machineCores(), cores);
     }
 
     /** The relay's delay histogram of every shard, summed: events at most so many milliseconds late, by the bucket's bound. */
