@@ -195,7 +195,7 @@ public final class RelayBench {
             // what relaying itself cost, without the inserts and whatever else the machine ran
             double relaying = relayCpu + Arrays.stream(walSenders).sum() + brokerCpu;
             return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6, relaying / count * 1e6,
-                    postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 0.50), percentile(delaysAfter, 0.99), busiest);
+                    postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 50), percentile(delaysAfter, 99), busiest);
         } finally {
             monitoring.close();
             try (Connection connection = dataSource.getConnection()) {
@@ -288,11 +288,10 @@ public final class RelayBench {
         return counts;
     }
 
-    /** The smallest bucket bound that holds the share of events given; NaN without events. */
-    private static double percentile(Map<Double, Double> cumulative, double share) {
-        double all = cumulative.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        return cumulative.entrySet().stream().filter(bucket -> all > 0 && bucket.getValue() >= share * all).mapToDouble(Map.Entry::getKey)
-                .min().orElse(Double.NaN);
+    /** The percentile of {@link #delays}' buckets, in ascending order, as {@link LatencyRecorder#percentile} reads the projectors'. */
+    private static double percentile(Map<Double, Double> cumulative, double percent) {
+        return LatencyRecorder.percentile(cumulative.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+                cumulative.values().stream().mapToDouble(Double::doubleValue).toArray(), percent);
     }
 
     private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
