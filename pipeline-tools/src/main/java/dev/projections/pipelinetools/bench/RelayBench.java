@@ -49,7 +49,7 @@ public final class RelayBench {
 
     /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
     record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
-            double relayMicros, double relayingMicros, double postgresMicros, double machineCores, double delayP50Millis,
+            double relayMicros, double relayingMicros, double jitMicros, double postgresMicros, double machineCores, double delayP50Millis,
             double delayP99Millis, List<String> busiestThreads) {
 
         double perSecond() {
@@ -63,6 +63,7 @@ public final class RelayBench {
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final long SELF = ProcessHandle.current().pid();
     private static final String DECODING_THREAD = "change-event-source-coordinator";
     private static final int RATE_WRITERS = 4;
 
@@ -160,6 +161,8 @@ public final class RelayBench {
             double brokerBefore = ResourceMeter.cpuSeconds(broker);
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
             Map<Long, Long> threadsBefore = threadCpu();
+            Map<Long, Double> ownCompilersBefore = ResourceMeter.compilerThreadCpuSeconds(SELF);
+            Map<Long, Double> brokerCompilersBefore = ResourceMeter.compilerThreadCpuSeconds(broker.pid());
             // the bench's own threads, which insert and wait, are not the relay's
             long benchBefore = THREADS.getCurrentThreadCpuTime();
             double writers = 0;
@@ -173,6 +176,8 @@ public final class RelayBench {
             ResourceMeter.CpuMark end = meter.mark();
             double brokerCpu = ResourceMeter.cpuSeconds(broker) - brokerBefore;
             Map<Long, Long> threadsAfter = threadCpu();
+            double ownCompiling = increase(ownCompilersBefore, ResourceMeter.compilerThreadCpuSeconds(SELF));
+            double brokerCompiling = increase(brokerCompilersBefore, ResourceMeter.compilerThreadCpuSeconds(broker.pid()));
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
             Map<Double, Double> delaysAfter = delays(monitoring);
             delaysAfter.replaceAll((bound, count) -> count - delaysBefore.getOrDefault(bound, 0.0));
@@ -189,13 +194,15 @@ public final class RelayBench {
             double walSender = Arrays.stream(walSenders).max().orElse(0) / seconds;
             double machine = end.machine().isPresent() && start.machine().isPresent()
                     ? end.machine().get().busySeconds() - start.machine().get().busySeconds() : Double.NaN;
-            double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - bench;
+            // this process's and the broker's JIT compiling apart: a young JVM's cost, not an event's
+            double relayCpu = end.pipelineSeconds() - start.pipelineSeconds() - bench - ownCompiling;
             double postgresCpu = end.postgresSeconds() - start.postgresSeconds();
             int count = measured.size();
             // what relaying itself cost, without the inserts and whatever else the machine ran
-            double relaying = relayCpu + Arrays.stream(walSenders).sum() + brokerCpu;
+            double relaying = relayCpu + Arrays.stream(walSenders).sum() + brokerCpu - brokerCompiling;
             return new Run(shards, count, seconds, debezium, walSender, machine / count * 1e6, relayCpu / count * 1e6, relaying / count * 1e6,
-                    postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 50), percentile(delaysAfter, 99), busiest);
+                    (ownCompiling + brokerCompiling) / count * 1e6, postgresCpu / count * 1e6, machine / seconds, percentile(delaysAfter, 50),
+                    percentile(delaysAfter, 99), busiest);
         } finally {
             monitoring.close();
             try (Connection connection = dataSource.getConnection()) {
@@ -224,14 +231,15 @@ public final class RelayBench {
             lines.add("");
             boolean delays = stage == Stage.RATE;
             lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
-                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | PostgreSQL (µs/event) | machine busy (cores) |"
-                    + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
-            lines.add("|---|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
+                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | JIT compiling, left out of both (µs/event) "
+                    + "| PostgreSQL (µs/event) | machine busy (cores) |" + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
+            lines.add("|---|---|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
             byShards.forEach((shards, list) -> {
                 double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
                 Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
                         median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
-                        median(list, Run::relayingMicros), median(list, Run::postgresMicros), median(list, Run::machineCores),
+                        median(list, Run::relayingMicros), median(list, Run::jitMicros), median(list, Run::postgresMicros),
+                        median(list, Run::machineCores),
                         median(list, Run::delayP50Millis),
                         median(list, Run::delayP99Millis), list.get(list.size() - 1).busiestThreads());
                 if (stage == Stage.CATCH_UP) {
@@ -240,10 +248,10 @@ public final class RelayBench {
                 busiest.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s) %s, cores (the last round): %s",
                         shards, stage == Stage.CATCH_UP ? "at catch-up" : String.format(Locale.US, "at %,d events/s", rate),
                         String.join(", ", median.busiestThreads())));
-                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f of %d |", shards,
-                        median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
-                        median.machineMicros(), median.relayMicros(), median.relayingMicros(), median.postgresMicros(), median.machineCores(),
-                        cores)
+                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f of %d |",
+                        shards, median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
+                        median.machineMicros(), median.relayMicros(), median.relayingMicros(), median.jitMicros(), median.postgresMicros(),
+                        median.machineCores(), cores)
                         + (delays ? String.format(Locale.US, " %.1f | %.1f |", median.delayP50Millis(), median.delayP99Millis()) : ""));
             });
         });
@@ -297,6 +305,11 @@ public final class RelayBench {
     private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
         double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
         return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    }
+
+    /** CPU seconds the threads of a later reading took since an earlier one; a thread new since then, all of its. */
+    private static double increase(Map<Long, Double> before, Map<Long, Double> after) {
+        return after.entrySet().stream().mapToDouble(thread -> thread.getValue() - before.getOrDefault(thread.getKey(), 0.0)).sum();
     }
 
     /** CPU nanoseconds of each live thread of this process, by thread id. */

@@ -226,9 +226,41 @@ final class ResourceMeter implements AutoCloseable {
         return seconds;
     }
 
+    /**
+     * CPU seconds each JIT compiler thread (C1, C2) of a JVM has used so far, by thread id; empty where
+     * {@code /proc} cannot be read. A JVM compiles its hot code in its first minutes, again as the code it
+     * runs changes: a cost of the run's young JVMs that a long-running process does not pay per event.
+     */
+    static Map<Long, Double> compilerThreadCpuSeconds(long pid) {
+        Map<Long, Double> seconds = new HashMap<>();
+        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path thread : threads.toList()) {
+                // the kernel's name of a thread is the JVM's, cut to 15 characters: "C2 CompilerThre"
+                String name = threadName(thread);
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    seconds.put(Long.parseLong(thread.getFileName().toString()), ownTicks(stat(thread.resolve("stat"))) / (double) CLOCK_TICKS);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process ended
+        }
+        return seconds;
+    }
+
+    private static String threadName(Path thread) {
+        try {
+            return Files.readString(thread.resolve("comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** A process's own CPU ticks, user and system; 0 when it cannot be read (it ended). */
     private static long ownTicks(long pid) {
-        List<String> fields = stat(pid);
+        return ownTicks(stat(pid));
+    }
+
+    private static long ownTicks(List<String> fields) {
         return fields.size() > 14 ? Long.parseLong(fields.get(13)) + Long.parseLong(fields.get(14)) : 0;
     }
 
@@ -253,8 +285,13 @@ final class ResourceMeter implements AutoCloseable {
 
     /** The fields of /proc/pid/stat after the command name, numbered as in proc(5) minus one. */
     private static List<String> stat(long pid) {
+        return stat(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** The fields of a process's or a thread's stat file, numbered as in proc(5) minus one; empty when it cannot be read. */
+    private static List<String> stat(Path file) {
         try {
-            String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String text = Files.readString(file);
             String afterName = text.substring(text.lastIndexOf(')') + 2);
             List<String> rest = List.of(afterName.trim().split(" "));
             List<String> fields = new ArrayList<>(List.of("pid", "comm"));
