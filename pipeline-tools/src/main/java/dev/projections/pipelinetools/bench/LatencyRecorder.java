@@ -33,10 +33,18 @@ final class LatencyRecorder {
     /** Must come before the projectors' metrics are registered: their timers take these buckets when they are made. */
     LatencyRecorder(MeterRegistry registry) {
         this.registry = registry;
+        fineBuckets(registry, TIMER);
+    }
+
+    /**
+     * Gives the timers of this name that the registry makes from now on buckets 2% apart, from 50 µs to 10
+     * minutes, beside their own, so that {@link #percentile} reads a latency to within 2%.
+     */
+    static void fineBuckets(MeterRegistry registry, String timer) {
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return id.getName().equals(TIMER) ? DistributionStatisticConfig.builder().serviceLevelObjectives(buckets()).build().merge(config)
+                return id.getName().equals(timer) ? DistributionStatisticConfig.builder().serviceLevelObjectives(buckets()).build().merge(config)
                         : config;
             }
         });

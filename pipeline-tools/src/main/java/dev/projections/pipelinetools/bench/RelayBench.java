@@ -65,6 +65,7 @@ public final class RelayBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long SELF = ProcessHandle.current().pid();
     private static final String DECODING_THREAD = "change-event-source-coordinator";
+    private static final String DELAY_TIMER = "pipeline.relay.delay";
     private static final int RATE_WRITERS = 4;
 
     /** How a run's measured events are committed. */
@@ -147,6 +148,7 @@ public final class RelayBench {
             }
         }
         Monitoring monitoring = new Monitoring("bench-relay");
+        LatencyRecorder.fineBuckets(monitoring.registry(), DELAY_TIMER);
         try (RelayShards relay = RelayShards.start(config, monitoring)) {
             awaitActive(relay);
             List<BenchWorkload.Event> warmUp = workload.documents(warmUpEvents / BenchWorkload.EVENTS_PER_DOCUMENT);
@@ -226,12 +228,12 @@ public final class RelayBench {
                     ? String.format(Locale.US, "Catch-up: %,d events a run, documents of 3 events committed in batches of 500, as fast as the relay"
                             + " takes them.", events)
                     : String.format(Locale.US, "At %,d events/s: %,d events a run, one a transaction from %d writers, as appends come. The delay"
-                            + " is the relay's own pipeline_relay_delay_seconds, from an event's commit to Kafka's acknowledgement, as the upper"
-                            + " bound of its histogram's bucket.", rate, rateEvents, RATE_WRITERS));
+                            + " is the relay's own pipeline_relay_delay_seconds, from an event's commit to Kafka's acknowledgement, to within"
+                            + " 2%%.", rate, rateEvents, RATE_WRITERS));
             lines.add("");
             boolean delays = stage == Stage.RATE;
             lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
-                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | JIT compiling, left out of both (µs/event) "
+                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | JIT compiling, relay process and broker, left out (µs/event) "
                     + "| PostgreSQL (µs/event) | machine busy (cores) |" + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
             lines.add("|---|---|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
             byShards.forEach((shards, list) -> {
@@ -288,7 +290,7 @@ public final class RelayBench {
     /** The relay's delay histogram of every shard, summed: events at most so many milliseconds late, by the bucket's bound. */
     private static Map<Double, Double> delays(Monitoring monitoring) {
         Map<Double, Double> counts = new TreeMap<>();
-        for (Timer timer : monitoring.registry().find("pipeline.relay.delay").timers()) {
+        for (Timer timer : monitoring.registry().find(DELAY_TIMER).timers()) {
             for (CountAtBucket bucket : timer.takeSnapshot().histogramCounts()) {
                 counts.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
             }
