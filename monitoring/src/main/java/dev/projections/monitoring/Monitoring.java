@@ -37,10 +37,18 @@ public final class Monitoring {
     private final LogbackMetrics logMetrics = logback() ? new LogbackMetrics() : null;
 
     public Monitoring(String component) {
+        this(component, new MeterFilter[0]);
+    }
+
+    /** With filters of the caller's, such as finer buckets for a timer, configured before any meter is registered. */
+    public Monitoring(String component, MeterFilter... filters) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("component", component)
                 // named against Prometheus' conventions (promtool rejects them); the rest of the binder stays
                 .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count") || id.getName().equals("process.cpu.time")));
+        for (MeterFilter filter : filters) {
+            registry.config().meterFilter(filter);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -41,7 +41,7 @@ final class BenchServices implements AutoCloseable {
     private final Path stateDirectory;
     private final Map<String, String> environment;
     private final HikariDataSource dataSource;
-    private final Monitoring monitoring = new Monitoring("bench");
+    private final Monitoring monitoring = new Monitoring("bench", LatencyRecorder.fineBuckets(LatencyRecorder.TIMER));
     private final Map<String, ProjectorApp> projectors = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private RelayShards relay;

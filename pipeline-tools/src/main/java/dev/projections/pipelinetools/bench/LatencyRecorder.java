@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The end-to-end latency of the events the projectors commit, from each event's commit in the event store
  * (its {@code created_at}, taken in its one-event transaction) to the commit of its read-model rows: the
- * projector's own {@code pipeline.projector.end.to.end.latency} timer, given buckets 2% apart for the bench,
- * and read as the difference of its histogram between {@link #start} and {@link #result}.
+ * projector's own {@code pipeline.projector.end.to.end.latency} timer, given buckets 2% apart for the bench
+ * ({@link #fineBuckets}), and read as the difference of its histogram between {@link #start} and {@link #result}.
  */
 final class LatencyRecorder {
 
@@ -30,24 +30,23 @@ final class LatencyRecorder {
     private final MeterRegistry registry;
     private final Map<String, CountAtBucket[]> started = new HashMap<>();
 
-    /** Must come before the projectors' metrics are registered: their timers take these buckets when they are made. */
+    /** Reads the projectors' timers of a registry made with {@link #fineBuckets} of {@link #TIMER}. */
     LatencyRecorder(MeterRegistry registry) {
         this.registry = registry;
-        fineBuckets(registry, TIMER);
     }
 
     /**
-     * Gives the timers of this name that the registry makes from now on buckets 2% apart, from 50 µs to 10
-     * minutes, beside their own, so that {@link #percentile} reads a latency to within 2%.
+     * A filter giving the timers of this name buckets 2% apart, from 50 µs to 10 minutes, beside their own,
+     * so that {@link #percentile} reads a latency to within 2%. A registry takes it before its first meter.
      */
-    static void fineBuckets(MeterRegistry registry, String timer) {
-        registry.config().meterFilter(new MeterFilter() {
+    static MeterFilter fineBuckets(String timer) {
+        return new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
                 return id.getName().equals(timer) ? DistributionStatisticConfig.builder().serviceLevelObjectives(buckets()).build().merge(config)
                         : config;
             }
-        });
+        };
     }
 
     private static double[] buckets() {

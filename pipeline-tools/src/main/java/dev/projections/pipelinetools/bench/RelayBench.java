@@ -147,8 +147,7 @@ public final class RelayBench {
                 Resharding.makeSlot(connection, slot);
             }
         }
-        Monitoring monitoring = new Monitoring("bench-relay");
-        LatencyRecorder.fineBuckets(monitoring.registry(), DELAY_TIMER);
+        Monitoring monitoring = new Monitoring("bench-relay", LatencyRecorder.fineBuckets(DELAY_TIMER));
         try (RelayShards relay = RelayShards.start(config, monitoring)) {
             awaitActive(relay);
             List<BenchWorkload.Event> warmUp = workload.documents(warmUpEvents / BenchWorkload.EVENTS_PER_DOCUMENT);
