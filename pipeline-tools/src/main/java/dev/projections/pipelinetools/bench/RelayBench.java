@@ -240,9 +240,8 @@ public final class RelayBench {
                 Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
                         median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
                         median(list, Run::relayingMicros), median(list, Run::jitMicros), median(list, Run::postgresMicros),
-                        median(list, Run::machineCores),
-                        median(list, Run::delayP50Millis),
-                        median(list, Run::delayP99Millis), list.get(list.size() - 1).busiestThreads());
+                        median(list, Run::machineCores), median(list, Run::delayP50Millis), median(list, Run::delayP99Millis),
+                        list.get(list.size() - 1).busiestThreads());
                 if (stage == Stage.CATCH_UP) {
                     medians.put(shards, median);
                 }
