@@ -36,11 +36,7 @@ public final class Monitoring {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final LogbackMetrics logMetrics = logback() ? new LogbackMetrics() : null;
 
-    public Monitoring(String component) {
-        this(component, new MeterFilter[0]);
-    }
-
-    /** With filters of the caller's, such as finer buckets for a timer, configured before any meter is registered. */
+    /** @param filters the caller's, such as finer buckets for a timer, configured before any meter is registered */
     public Monitoring(String component, MeterFilter... filters) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("component", component)
