@@ -6,6 +6,8 @@ import dev.projections.cdcrelay.Resharding;
 import dev.projections.embeddedservices.EmbeddedPostgres;
 import dev.projections.migrations.Migrations;
 import dev.projections.monitoring.Monitoring;
+import dev.projections.pipelinetools.bench.RelayBenchReport.Run;
+import dev.projections.pipelinetools.bench.RelayBenchReport.Stage;
 import dev.projections.pipelinetools.PipelineProcess;
 import dev.projections.settings.DatabaseSettings;
 import dev.projections.settings.KafkaSettings;
@@ -34,7 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 
 /**
@@ -47,31 +48,11 @@ import javax.sql.DataSource;
  */
 public final class RelayBench {
 
-    /** One run: events/s, the busiest decoding threads' share of a core, and CPU time per event. */
-    record Run(int shards, long events, double seconds, double debeziumCores, double walSenderCores, double machineMicros,
-            double relayMicros, double relayingMicros, double jitMicros, double postgresMicros, double machineCores, double delayP50Millis,
-            double delayP99Millis, List<String> busiestThreads) {
-
-        double perSecond() {
-            return events / seconds;
-        }
-
-        /** The CPU of the busier of the two threads that decode each event of a shard, per event: what caps one shard. */
-        double decodingMicros() {
-            return Math.max(debeziumCores, walSenderCores) * seconds / events * 1e6;
-        }
-    }
-
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long SELF = ProcessHandle.current().pid();
     private static final String DECODING_THREAD = "change-event-source-coordinator";
     private static final String DELAY_TIMER = "pipeline.relay.delay";
     private static final int RATE_WRITERS = 4;
-
-    /** How a run's measured events are committed. */
-    private enum Stage {
-        CATCH_UP, RATE
-    }
 
     private final int events;
     private final int warmUpEvents;
@@ -127,7 +108,7 @@ public final class RelayBench {
             broker.destroy();
             broker.waitFor(30, TimeUnit.SECONDS);
         }
-        return report(runs);
+        return new RelayBenchReport(events, warmUpEvents, rounds, shardCounts, rate, rateEvents, RATE_WRITERS).lines(runs);
     }
 
     private Run run(DataSource dataSource, Map<String, String> flags, Stage stage, int shards, int round, BenchWorkload workload,
@@ -162,8 +143,8 @@ public final class RelayBench {
             double brokerBefore = ResourceMeter.cpuSeconds(broker);
             Map<Long, Double> walSendersBefore = meter.walSenderCpuSeconds();
             Map<Long, Long> threadsBefore = threadCpu();
-            Map<Long, Double> ownCompilersBefore = ResourceMeter.compilerThreadCpuSeconds(SELF);
-            Map<Long, Double> brokerCompilersBefore = ResourceMeter.compilerThreadCpuSeconds(broker.pid());
+            Map<Long, Double> ownCompilersBefore = ProcFiles.compilerThreadCpuSeconds(SELF);
+            Map<Long, Double> brokerCompilersBefore = ProcFiles.compilerThreadCpuSeconds(broker.pid());
             // the bench's own threads, which insert and wait, are not the relay's
             long benchBefore = THREADS.getCurrentThreadCpuTime();
             double writers = 0;
@@ -177,8 +158,8 @@ public final class RelayBench {
             ResourceMeter.CpuMark end = meter.mark();
             double brokerCpu = ResourceMeter.cpuSeconds(broker) - brokerBefore;
             Map<Long, Long> threadsAfter = threadCpu();
-            double ownCompiling = increase(ownCompilersBefore, ResourceMeter.compilerThreadCpuSeconds(SELF));
-            double brokerCompiling = increase(brokerCompilersBefore, ResourceMeter.compilerThreadCpuSeconds(broker.pid()));
+            double ownCompiling = increase(ownCompilersBefore, ProcFiles.compilerThreadCpuSeconds(SELF));
+            double brokerCompiling = increase(brokerCompilersBefore, ProcFiles.compilerThreadCpuSeconds(broker.pid()));
             Map<Long, Double> walSendersAfter = meter.walSenderCpuSeconds();
             Map<Double, Double> delaysAfter = delays(monitoring);
             delaysAfter.replaceAll((bound, count) -> count - delaysBefore.getOrDefault(bound, 0.0));
@@ -214,77 +195,6 @@ public final class RelayBench {
         }
     }
 
-    private List<String> report(Map<Stage, Map<Integer, List<Run>>> runs) {
-        List<String> lines = new ArrayList<>();
-        int cores = Runtime.getRuntime().availableProcessors();
-        lines.add(String.format(Locale.US, "relay bench: %d round(s), medians; each run first relays %,d events, not measured. On %d cores,"
-                + " beside PostgreSQL and the inserts; the broker in a process of its own.", rounds, warmUpEvents, cores));
-        Map<Integer, Run> medians = new LinkedHashMap<>();
-        List<String> busiest = new ArrayList<>();
-        runs.forEach((stage, byShards) -> {
-            lines.add("");
-            lines.add(stage == Stage.CATCH_UP
-                    ? String.format(Locale.US, "Catch-up: %,d events a run, documents of 3 events committed in batches of 500, as fast as the relay"
-                            + " takes them.", events)
-                    : String.format(Locale.US, "At %,d events/s: %,d events a run, one a transaction from %d writers, as appends come. The delay"
-                            + " is the relay's own pipeline_relay_delay_seconds, from an event's commit to Kafka's acknowledgement, to within"
-                            + " 2%%.", rate, rateEvents, RATE_WRITERS));
-            lines.add("");
-            boolean delays = stage == Stage.RATE;
-            lines.add("| shards | events/s | lowest–highest | busiest Debezium thread (cores) | busiest WAL sender (cores) | machine (µs/event) "
-                    + "| relay process (µs/event) | relaying: relay, WAL senders, broker (µs/event) | JIT compiling, relay process and broker, left out (µs/event) "
-                    + "| PostgreSQL (µs/event) | machine busy (cores) |" + (delays ? " delay p50 (ms) | delay p99 (ms) |" : ""));
-            lines.add("|---|---|---|---|---|---|---|---|---|---|---|" + (delays ? "---|---|" : ""));
-            byShards.forEach((shards, list) -> {
-                double[] rates = list.stream().mapToDouble(Run::perSecond).sorted().toArray();
-                Run median = new Run(shards, list.get(0).events(), median(list, run -> run.seconds()), median(list, Run::debeziumCores),
-                        median(list, Run::walSenderCores), median(list, Run::machineMicros), median(list, Run::relayMicros),
-                        median(list, Run::relayingMicros), median(list, Run::jitMicros), median(list, Run::postgresMicros),
-                        median(list, Run::machineCores), median(list, Run::delayP50Millis), median(list, Run::delayP99Millis),
-                        list.get(list.size() - 1).busiestThreads());
-                if (stage == Stage.CATCH_UP) {
-                    medians.put(shards, median);
-                }
-                busiest.add(String.format(Locale.US, "Busiest threads of the relay process with %d shard(s) %s, cores (the last round): %s",
-                        shards, stage == Stage.CATCH_UP ? "at catch-up" : String.format(Locale.US, "at %,d events/s", rate),
-                        String.join(", ", median.busiestThreads())));
-                lines.add(String.format(Locale.US, "| %d | %,.0f | %,.0f–%,.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f of %d |",
-                        shards, median.perSecond(), rates[0], rates[rates.length - 1], median.debeziumCores(), median.walSenderCores(),
-                        median.machineMicros(), median.relayMicros(), median.relayingMicros(), median.jitMicros(), median.postgresMicros(),
-                        median.machineCores(), cores)
-                        + (delays ? String.format(Locale.US, " %.1f | %.1f |", median.delayP50Millis(), median.delayP99Millis()) : ""));
-            });
-        });
-        lines.add("");
-        Run one = medians.get(shardCounts.get(0));
-        double decoding = one.decodingMicros();
-        double perThread = 1e6 / decoding;
-        lines.addAll(busiest);
-        medians.values().forEach(run -> lines.add(String.format(Locale.US, "What limits %d shard(s) at catch-up: %s", run.shards(),
-                limit(run, cores))));
-        lines.add(String.format(Locale.US, "Model, not a measurement: one shard's busiest decoding thread took %.0f µs of CPU per event, so one"
-                + " shard decodes at most %,.0f events/s; N shards on N free cores, at most N × %,.0f. The whole machine took %.0f µs per event"
-                + " (the relay process %.0f), so C cores carry at most C × %,.0f events/s: N shards reach about min(N × %,.0f, C × %,.0f).",
-                decoding, perThread, perThread, one.machineMicros(), one.relayMicros(), 1e6 / one.machineMicros(), perThread,
-                1e6 / one.machineMicros()));
-        return lines;
-    }
-
-    /** What held a catch-up run's events/s: a decoding thread near a core, the machine's cores, or neither. */
-    private static String limit(Run run, int cores) {
-        double decoding = Math.max(run.debeziumCores(), run.walSenderCores());
-        if (decoding > 0.8) {
-            return String.format(Locale.US, "the busiest decoding thread, %.2f of a core, with %.2f of %d cores busy", decoding,
-                    run.machineCores(), cores);
-        }
-        if (run.machineCores() > 0.8 * cores) {
-            return String.format(Locale.US, "the machine's cores, %.2f of %d busy: the shards' threads share them with PostgreSQL's inserts and"
-                    + " WAL senders and the relay's publishing, so more shards cannot add events/s here", run.machineCores(), cores);
-        }
-        return String.format(Locale.US, "neither a decoding thread (the busiest %.2f of a core) nor the cores (%.2f of %d busy): the relay"
-                + " waits, for Kafka's acknowledgement of each batch and for the inserts' commits", decoding, run.machineCores(), cores);
-    }
-
     /** The relay's delay histogram of every shard, summed: events at most so many milliseconds late, by the bucket's bound. */
     private static Map<Double, Double> delays(Monitoring monitoring) {
         Map<Double, Double> counts = new TreeMap<>();
@@ -300,11 +210,6 @@ public final class RelayBench {
     private static double percentile(Map<Double, Double> cumulative, double percent) {
         return LatencyRecorder.percentile(cumulative.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
                 cumulative.values().stream().mapToDouble(Double::doubleValue).toArray(), percent);
-    }
-
-    private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
-        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
-        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     }
 
     /** CPU seconds the threads of a later reading took since an earlier one; a thread new since then, all of its. */
