@@ -3,7 +3,6 @@ package dev.projections.pipelinetools.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +23,6 @@ import java.util.stream.Stream;
  * host), the figures are 0, and the machine's are left out.
  */
 final class ResourceMeter implements AutoCloseable {
-
-    private static final long CLOCK_TICKS = 100;
 
     /** CPU seconds of both sides, and of the machine where known, at one moment. */
     record CpuMark(long nanos, double pipelineSeconds, double postgresSeconds, Optional<MachineCpu> machine) {
@@ -48,7 +45,8 @@ final class ResourceMeter implements AutoCloseable {
                 for (int field : new int[] {1, 2, 3, 6, 7}) {
                     busy += Long.parseLong(fields[field]);
                 }
-                return Optional.of(new MachineCpu(busy / (double) CLOCK_TICKS, Long.parseLong(fields[8]) / (double) CLOCK_TICKS));
+                return Optional.of(new MachineCpu(busy / (double) ProcFiles.CLOCK_TICKS,
+                        Long.parseLong(fields[8]) / (double) ProcFiles.CLOCK_TICKS));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -80,15 +78,11 @@ final class ResourceMeter implements AutoCloseable {
 
     /** A process of the PostgreSQL server's program, by the name of the program it runs (as readable as its CPU figures). */
     private static boolean isPostgres(ProcessHandle process) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(process.pid()), "comm")).strip().equals("postgres");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return ProcFiles.name(ProcFiles.of(process.pid())).equals("postgres");
     }
 
     long pipelinePeakRss() {
-        return status(ProcessHandle.current().pid()).getOrDefault("VmHWM:", 0L);
+        return ProcFiles.status(ProcFiles.of(ProcessHandle.current().pid())).getOrDefault("VmHWM:", 0L);
     }
 
     long postgresPeakRss() {
@@ -153,7 +147,7 @@ final class ResourceMeter implements AutoCloseable {
     /** CPU seconds a session of the measured server has used so far; 0 for a process that is not one of its children. */
     double sessionCpuSeconds(long backendPid) {
         return ProcessHandle.of(backendPid).filter(process -> process.parent().map(ProcessHandle::pid).orElse(-1L) == postmaster)
-                .map(process -> ownTicks(process.pid()) / (double) CLOCK_TICKS).orElse(0.0);
+                .map(process -> ProcFiles.ownTicks(ProcFiles.of(process.pid())) / (double) ProcFiles.CLOCK_TICKS).orElse(0.0);
     }
 
     static String busy(CpuMark start, CpuMark now, double otherProcessesSeconds, int cores) {
@@ -181,7 +175,7 @@ final class ResourceMeter implements AutoCloseable {
         long own = 0;
         long shared = 0;
         for (long pid : postgresPids()) {
-            Map<String, Long> status = status(pid);
+            Map<String, Long> status = ProcFiles.status(ProcFiles.of(pid));
             own += status.getOrDefault("RssAnon:", 0L) + status.getOrDefault("RssFile:", 0L);
             shared = Math.max(shared, status.getOrDefault("RssShmem:", 0L));
         }
@@ -202,11 +196,11 @@ final class ResourceMeter implements AutoCloseable {
             long[] before = serverTicks();
             long ticks = 0;
             for (long pid : postgresChildren()) {
-                ticks += ownTicks(pid);
+                ticks += ProcFiles.ownTicks(ProcFiles.of(pid));
             }
             long[] after = serverTicks();
             if (after[1] == before[1] || attempt == 5) {
-                return (ticks + after[0] + after[1]) / (double) CLOCK_TICKS;
+                return (ticks + after[0] + after[1]) / (double) ProcFiles.CLOCK_TICKS;
             }
         }
     }
@@ -216,8 +210,8 @@ final class ResourceMeter implements AutoCloseable {
         Map<Long, Double> seconds = new HashMap<>();
         for (long pid : postgresChildren()) {
             try {
-                if (Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("walsender")) {
-                    seconds.put(pid, ownTicks(pid) / (double) CLOCK_TICKS);
+                if (Files.readString(ProcFiles.of(pid).resolve("cmdline")).contains("walsender")) {
+                    seconds.put(pid, ProcFiles.ownTicks(ProcFiles.of(pid)) / (double) ProcFiles.CLOCK_TICKS);
                 }
             } catch (IOException | RuntimeException e) {
                 // it ended
@@ -226,47 +220,9 @@ final class ResourceMeter implements AutoCloseable {
         return seconds;
     }
 
-    /**
-     * CPU seconds each JIT compiler thread (C1, C2) of a JVM has used so far, by thread id; empty where
-     * {@code /proc} cannot be read. A JVM compiles its hot code in its first minutes, again as the code it
-     * runs changes: a cost of the run's young JVMs that a long-running process does not pay per event.
-     */
-    static Map<Long, Double> compilerThreadCpuSeconds(long pid) {
-        Map<Long, Double> seconds = new HashMap<>();
-        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path thread : threads.toList()) {
-                // the kernel's name of a thread is the JVM's, cut to 15 characters: "C2 CompilerThre"
-                String name = threadName(thread);
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    seconds.put(Long.parseLong(thread.getFileName().toString()), ownTicks(stat(thread.resolve("stat"))) / (double) CLOCK_TICKS);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or the process ended
-        }
-        return seconds;
-    }
-
-    private static String threadName(Path thread) {
-        try {
-            return Files.readString(thread.resolve("comm")).trim();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** A process's own CPU ticks, user and system; 0 when it cannot be read (it ended). */
-    private static long ownTicks(long pid) {
-        return ownTicks(stat(pid));
-    }
-
-    private static long ownTicks(List<String> fields) {
-        return fields.size() > 14 ? Long.parseLong(fields.get(13)) + Long.parseLong(fields.get(14)) : 0;
-    }
-
     /** The server's own CPU ticks and those of its ended children it collected, from one read; zeros when unreadable. */
     private long[] serverTicks() {
-        List<String> fields = stat(postmaster);
+        List<String> fields = ProcFiles.stat(ProcFiles.of(postmaster));
         if (fields.size() <= 16) {
             return new long[] {0, 0};
         }
@@ -281,41 +237,6 @@ final class ResourceMeter implements AutoCloseable {
     /** The server and its children. */
     private List<Long> postgresPids() {
         return Stream.concat(Stream.of(postmaster), postgresChildren().stream()).toList();
-    }
-
-    /** The fields of /proc/pid/stat after the command name, numbered as in proc(5) minus one. */
-    private static List<String> stat(long pid) {
-        return stat(Path.of("/proc", Long.toString(pid), "stat"));
-    }
-
-    /** The fields of a process's or a thread's stat file, numbered as in proc(5) minus one; empty when it cannot be read. */
-    private static List<String> stat(Path file) {
-        try {
-            String text = Files.readString(file);
-            String afterName = text.substring(text.lastIndexOf(')') + 2);
-            List<String> rest = List.of(afterName.trim().split(" "));
-            List<String> fields = new ArrayList<>(List.of("pid", "comm"));
-            fields.addAll(rest);
-            return fields;
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-    }
-
-    /** The memory lines of /proc/pid/status, in bytes; empty when it cannot be read. */
-    private static Map<String, Long> status(long pid) {
-        Map<String, Long> fields = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.endsWith(" kB")) {
-                    int colon = line.indexOf(':');
-                    fields.put(line.substring(0, colon + 1), Long.parseLong(line.substring(colon + 1, line.length() - 3).trim()) * 1024);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or the process ended
-        }
-        return fields;
     }
 
     @Override

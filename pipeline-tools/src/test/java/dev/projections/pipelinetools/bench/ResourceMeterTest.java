@@ -1,13 +1,9 @@
 package dev.projections.pipelinetools.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.projections.pipelinetools.bench.ResourceMeter.CpuMark;
 import dev.projections.pipelinetools.bench.ResourceMeter.MachineCpu;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -81,16 +77,5 @@ class ResourceMeterTest {
             assertThat(meter.sessionCpuSeconds(self)).isZero();
             assertThat(meter.mark().postgresSeconds()).isZero();
         }
-    }
-
-    @Test
-    void givenThisJvm_whenItsCompilerThreadsAreRead_thenTheCpuOfEachIsGivenAndAProcessThatIsNotThereHasNone() {
-        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "reads /proc, which only Linux has");
-
-        Map<Long, Double> compilers = ResourceMeter.compilerThreadCpuSeconds(ProcessHandle.current().pid());
-
-        // C1's thread at least, C2's too unless the JVM stops at C1
-        assertThat(compilers).isNotEmpty().allSatisfy((thread, seconds) -> assertThat(seconds).isNotNegative());
-        assertThat(ResourceMeter.compilerThreadCpuSeconds(-1)).isEmpty();
     }
 }
